@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The in-memory configuration model and the small utilities that the engine
+ * and the plugins share: source locations, object lists, growing buffers,
+ * word splitting, addresses, and the cross-reference name table.
+ */
+#ifndef VRF_MODEL_H
+#define VRF_MODEL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#define VRF_DOMAIN_NAME_MAX	64
+#define VRF_IFNAME_MAX		15	/* IFNAMSIZ - 1 */
+#define VRF_MAX_PLUGINS		32
+#define VRF_DEFAULT_CONFIG	"/etc/vrfmgr/vrfmgr.ini"
+#define VRF_DEFAULT_NETNS_DIR	"/run/netns"
+#define VRF_DEFAULT_STATE_DIR	"/run/vrfmgr"
+#define VRF_DEFAULT_PLUGIN_DIR	"/usr/lib/vrfmgr/plugins"
+#define VRF_DEFAULT_PROTO	250
+#define VRF_HOST		"host"
+
+struct vrf_plugin;
+
+/* Where a thing was written.  `file` points into the config's string pool and
+ * lives as long as the config. */
+struct vrf_loc {
+	const char *file;
+	unsigned line;
+};
+
+/* Header of every plugin object. */
+struct vrf_obj {
+	const struct vrf_plugin *plugin;
+	struct vrf_loc loc;		/* file:line, or {NULL, 0} for live objects */
+};
+
+struct vrf_objv {
+	struct vrf_obj **v;
+	size_t n, cap;
+};
+
+int vrf_objv_push(struct vrf_objv *ov, struct vrf_obj *o);
+void vrf_objv_free(struct vrf_objv *ov);	/* frees the objects too */
+void vrf_objv_clear(struct vrf_objv *ov);	/* frees only the array */
+void vrf_obj_free(struct vrf_obj *o);
+
+struct vrf_domain {
+	char *name;			/* domain name, or "host" for [host] */
+	struct vrf_loc loc;		/* the section header */
+	bool is_host;
+	char *description;
+	struct vrf_objv objs;		/* desired objects of every kind, file order */
+	void *pdata[VRF_MAX_PLUGINS];	/* per-plugin parse state (see vrf_domain_pdata) */
+};
+
+struct vrf_config {
+	char *path;			/* main file */
+	char *netns_dir;
+	char *state_dir;
+	char *plugin_dir;
+	unsigned route_protocol;
+	struct vrf_domain *host;	/* NULL when the file has no [host] */
+	struct vrf_domain **domains;	/* in file order */
+	size_t n_domains;
+	unsigned errors;		/* diagnostics printed so far */
+	char **pool;			/* strings owned by the config (file names) */
+	size_t n_pool;
+	struct vrf_names *names;	/* cross-reference table */
+	bool quiet_errors;		/* fuzzing: count, do not print */
+};
+
+/* Parse and validate a config file.  On any error, every diagnostic has been
+ * printed as FILE:LINE: message and NULL is returned. */
+struct vrf_config *vrf_config_load(const char *path);
+void vrf_config_free(struct vrf_config *cfg);
+/* Print the model back as an INI file (round-trip tests, `check -v`). */
+void vrf_config_print(const struct vrf_config *cfg, struct vrf_buf *out);
+struct vrf_domain *vrf_config_domain(const struct vrf_config *cfg, const char *name);
+
+int vrf_domain_add(struct vrf_domain *d, struct vrf_obj *o);
+/* Per-plugin state attached to a domain at parse time. */
+void **vrf_domain_pdata(struct vrf_domain *d, const struct vrf_plugin *p);
+void *const *vrf_domain_pdata_const(const struct vrf_domain *d, const struct vrf_plugin *p);
+
+/* A diagnostic: "FILE:LINE: message", counted in cfg->errors. */
+void vrf_error(struct vrf_config *cfg, const struct vrf_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Intern a string in the config's pool (used for file names). */
+const char *vrf_config_intern(struct vrf_config *cfg, const char *s);
+
+/* Resolve `rel` against the folder of the file in loc; malloc'd. */
+char *vrf_path_relative(const struct vrf_loc *loc, const char *rel);
+
+/* Open a config-like file the way sshd's StrictModes would accept it: a
+ * regular file (no FIFO, device, or final symlink), owned by root or by us,
+ * not writable by group or others.  Returns an fd or -errno and prints the
+ * reason as FILE:LINE (loc may be NULL for the main file). */
+int vrf_open_trusted(struct vrf_config *cfg, const struct vrf_loc *loc, const char *path);
+
+/* ---- cross-reference table ----
+ * Plugins publish names during parse ("domain cust-a has dev uplink") and look
+ * them up in validate().  A name space is any short string ("dev", "nic").
+ * vrf_name_add() reports a duplicate (with the first location) and fails. */
+int vrf_name_add(struct vrf_config *cfg, const char *domain, const char *space,
+		 const char *name, const struct vrf_loc *loc, void *data);
+/* Returns true and sets *ret_data / *ret_loc (either may be NULL) if found. */
+bool vrf_name_find(const struct vrf_config *cfg, const char *domain, const char *space,
+		   const char *name, void **ret_data, const struct vrf_loc **ret_loc);
+
+/* ---- growing text buffer ---- */
+struct vrf_buf {
+	char *s;
+	size_t len, cap;
+};
+void vrf_buf_printf(struct vrf_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void vrf_buf_vprintf(struct vrf_buf *b, const char *fmt, va_list ap);
+void vrf_buf_puts(struct vrf_buf *b, const char *s);
+void vrf_buf_json_str(struct vrf_buf *b, const char *s);	/* "quoted, escaped" */
+void vrf_buf_reset(struct vrf_buf *b);				/* len = 0, keeps memory */
+void vrf_buf_free(struct vrf_buf *b);
+const char *vrf_buf_str(struct vrf_buf *b);			/* never NULL */
+
+/* ---- words: split a value the way a shell would split simple words ---- */
+struct vrf_words {
+	char **w;
+	size_t n;
+	char *mem;
+};
+int vrf_words_split(struct vrf_words *ws, const char *s);
+void vrf_words_free(struct vrf_words *ws);
+
+/* ---- addresses ---- */
+struct vrf_addr {
+	uint8_t family;		/* AF_INET or AF_INET6, 0 = unset */
+	uint8_t plen;		/* prefix length */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t bytes[16];
+	};
+};
+/* "10.0.0.1", "10.0.0.0/24", "2001:db8::/64", "default" (with allow_default).
+ * want_plen: accept "/N"; a bare address gets the full length. */
+int vrf_addr_parse(struct vrf_addr *a, const char *s, bool want_plen, bool allow_default);
+void vrf_addr_format(const struct vrf_addr *a, bool with_plen, struct vrf_buf *out);
+int vrf_addr_cmp(const struct vrf_addr *a, const struct vrf_addr *b);
+size_t vrf_addr_len(const struct vrf_addr *a);	/* 4 or 16 */
+/* Host bits set below the prefix length? */
+bool vrf_addr_has_host_bits(const struct vrf_addr *a);
+
+/* ---- names ---- */
+bool vrf_domain_name_valid(const char *s, const char **ret_why);
+bool vrf_ifname_valid(const char *s, const char **ret_why);
+/* Parse an unsigned number in [min, max]; 0 or -EINVAL/-ERANGE. */
+int vrf_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+		   unsigned long long *ret);
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Netlink plumbing shared by the plugins that speak rtnetlink with libmnl:
+ * one socket per namespace and bus, opened inside the namespace once and
+ * reused for the whole run; dumps that restart whole when the kernel says the
+ * dump was interrupted (NLM_F_DUMP_INTR), because a partial view would turn
+ * into deletions; and write batches that pack many requests into one sendmsg
+ * and ask for a single ACK at the end, so the kernel reports only failures.
+ */
+#ifndef VRF_NL_H
+#define VRF_NL_H
+
+#include <stdint.h>
+#include <linux/netlink.h>
+
+struct vrf_ns;
+struct vrf_nl;
+
+/* The socket for `bus` (NETLINK_ROUTE, NETLINK_NETFILTER) inside ns; cached
+ * in the namespace and closed with it.  NULL with errno set on failure. */
+struct vrf_nl *vrf_nl_get(struct vrf_ns *ns, int bus);
+
+/* Start a request in the socket's scratch buffer (one request at a time). */
+struct nlmsghdr *vrf_nl_request(struct vrf_nl *nl, uint16_t type, uint16_t flags);
+
+/* Send a dump request built with vrf_nl_request() and feed every answer to cb.
+ * If the kernel flags the dump as interrupted, reset(data) is called and the
+ * dump starts again (a bounded number of times).  cb returns 0 to go on or a
+ * negative errno to stop.  Returns 0 or -errno. */
+typedef int (*vrf_nl_cb)(const struct nlmsghdr *nlh, void *data);
+int vrf_nl_dump(struct vrf_nl *nl, struct nlmsghdr *req, vrf_nl_cb cb,
+		void (*reset)(void *data), void *data);
+
+/* Send one request and wait for its ACK.  On failure returns -errno and, when
+ * the kernel gave one, copies its extended-ack text to *ret_msg (malloc'd). */
+int vrf_nl_talk(struct vrf_nl *nl, struct nlmsghdr *req, char **ret_msg);
+
+/* A write batch.  on_error(tag, -errno, extack text or NULL, data) is called
+ * for every request the kernel refused; `tag` is what was passed to
+ * vrf_nl_batch_add() for it (typically the struct vrf_op). */
+struct vrf_nl_batch;
+typedef void (*vrf_nl_err_cb)(void *tag, int err, const char *msg, void *data);
+struct vrf_nl_batch *vrf_nl_batch_new(struct vrf_nl *nl, vrf_nl_err_cb on_error, void *data);
+/* Start the next request; returns its header with at least 8 KiB of room
+ * behind it for mnl_attr_put*().  May flush earlier requests first.
+ * NULL only when a flush failed at the socket level (errno set). */
+struct nlmsghdr *vrf_nl_batch_add(struct vrf_nl_batch *b, uint16_t type, uint16_t flags,
+				  void *tag);
+/* Send what is left, wait for the final ACK, free the batch.  Returns 0 if
+ * the kernel accepted everything, else the first error. */
+int vrf_nl_batch_finish(struct vrf_nl_batch *b);
+/* Number of requests sent so far by this process (for tests and stats). */
+unsigned long vrf_nl_writes(void);
+
+#endif
