@@ -1,0 +1,98 @@
+# Shared helpers for integration tests.  Source it first thing:
+#
+#     . "$(dirname "$0")/lib.sh"
+#
+# It re-executes the script as root inside a private mount and network
+# namespace (unshare -m -n) with tmpfs over /run/netns, /run/vrfmgr and
+# /etc/netns, so nothing the test does reaches the host.  Inside, the "host"
+# namespace is the fresh one unshare made: only lo, and it is down.
+#
+# Exit codes: 0 pass, 1 fail, 77 skipped (print the reason with skip()).
+
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+: "${VRFMGR:=$TOP/vrfmgr/vrfmgr}"
+case "$VRFMGR" in /*) ;; *) VRFMGR=$TOP/$VRFMGR ;; esac
+export VRFMGR TOP
+
+if [ "${VRF_SANDBOXED:-}" != 1 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: integration tests need root"
+		exit 77
+	fi
+	export VRF_SANDBOXED=1
+	exec unshare -m -n --propagation private sh -c '
+		for d in /run/netns /run/vrfmgr /etc/netns; do
+			mkdir -p "$d" && mount -t tmpfs -o mode=0755 vrftest "$d" || exit 1
+		done
+		# A private /tmp keeps test files apart from the host and from
+		# other tests running at the same time.
+		mount -t tmpfs -o mode=1777 vrftest /tmp || exit 1
+		exec "$@"' sh "$0" "$@"
+fi
+
+umask 022
+T=$(mktemp -d /tmp/vrftest.XXXXXX)
+FAILS=0
+
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ok()   { echo "ok: $*"; }
+skip() { echo "SKIP: $*"; exit 77; }
+die()  { echo "FAIL: $*"; exit 1; }
+
+# Run vrfmgr with the test's config; output in $T/out, status in $RC.
+vrf() {
+	"$VRFMGR" -c "$T/vrfmgr.ini" "$@" >"$T/out" 2>&1
+	RC=$?
+	return 0
+}
+
+# expect_rc N DESCRIPTION: the last vrf call must have exited N.
+expect_rc() {
+	if [ "$RC" = "$1" ]; then ok "$2 (exit $RC)"; else
+		fail "$2: exit $RC, wanted $1"; sed 's/^/    | /' "$T/out"; fi
+}
+
+# expect_out REGEX DESCRIPTION / expect_no_out REGEX DESCRIPTION
+expect_out() {
+	if grep -Eq -- "$1" "$T/out"; then ok "$2"; else
+		fail "$2: no line matches /$1/"; sed 's/^/    | /' "$T/out"; fi
+}
+expect_no_out() {
+	if grep -Eq -- "$1" "$T/out"; then
+		fail "$2: a line matches /$1/"; sed 's/^/    | /' "$T/out"; else ok "$2"; fi
+}
+
+# write_config: stdin becomes $T/vrfmgr.ini, with a [global] pointing at the
+# sandbox's directories prepended unless the text has its own [global].
+write_config() {
+	cat >"$T/body.ini"
+	if grep -q '^\[global\]' "$T/body.ini"; then
+		cp "$T/body.ini" "$T/vrfmgr.ini"
+	else
+		{ printf '[global]\nnetns_dir = /run/netns\n\n'; cat "$T/body.ini"; } >"$T/vrfmgr.ini"
+	fi
+	chmod 0644 "$T/vrfmgr.ini"
+}
+
+# ping_ok NS ADDR DESCRIPTION / ping_fails NS ADDR DESCRIPTION
+ping_ok() {
+	if ip netns exec "$1" ping -n -q -c 1 -W 2 "$2" >/dev/null 2>&1; then ok "$3"
+	else fail "$3: ping from $1 to $2 failed"; fi
+}
+ping_fails() {
+	if ip netns exec "$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1; then
+		fail "$3: ping from $1 to $2 went through"; else ok "$3"; fi
+}
+
+# has_link_kind KIND: can this kernel create links of KIND?
+has_link_kind() {
+	ip link add vrfprobe0 type "$1" >/dev/null 2>&1 || return 1
+	ip link del vrfprobe0 >/dev/null 2>&1
+	return 0
+}
+
+finish() {
+	if [ "$FAILS" = 0 ]; then echo "PASS"; exit 0; fi
+	echo "FAILED: $FAILS check(s)"; exit 1
+}
