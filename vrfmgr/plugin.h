@@ -73,7 +73,10 @@ struct vrf_plugin {
 	 * beyond read-only lookups that need no privilege. */
 	int (*validate)(struct vrf_config *cfg, struct vrf_domain *d);
 
-	/* Identity order (negative, 0, positive) of two objects of this kind, and
+	/* The next five are NULL for a plugin that keeps no live objects (hook):
+	 * it then stores its parsed state in vrf_domain_pdata() instead.
+	 *
+	 * Identity order (negative, 0, positive) of two objects of this kind, and
 	 * whether a live object has every attribute the desired one asks for. */
 	int (*compare)(const struct vrf_obj *a, const struct vrf_obj *b);
 	bool (*equal)(const struct vrf_obj *want, const struct vrf_obj *have);
@@ -126,6 +129,21 @@ struct vrf_plugin {
 /* External plugins (shared objects in plugin_dir) export this symbol. */
 #define VRF_PLUGIN_SYMBOL "vrf_plugin_entry"
 typedef const struct vrf_plugin *(*vrf_plugin_entry_fn)(void);
+
+/* ---- the plugin registry (vrfmgr/registry.c) ---- */
+
+/* Add a plugin (built-in or loaded).  Refuses a wrong ABI, a missing
+ * function or a key another plugin owns, printing why at loc (may be NULL). */
+int vrf_plugin_register(struct vrf_config *cfg, const struct vrf_loc *loc,
+			const struct vrf_plugin *p, const char *origin);
+/* Every registered plugin, sorted by stage (stable). */
+const struct vrf_plugin *const *vrf_plugins(size_t *ret_n);
+const struct vrf_plugin *vrf_plugin_for_key(const char *key);
+/* Dense index of a registered plugin, < VRF_MAX_PLUGINS. */
+unsigned vrf_plugin_index(const struct vrf_plugin *p);
+/* Load every *.so in dir (sorted) through VRF_PLUGIN_SYMBOL
+ * (vrfmgr/extplugin.c).  A missing dir is not an error. */
+int vrf_plugins_load_dir(struct vrf_config *cfg, const struct vrf_loc *loc, const char *dir);
 
 /* ---- services the engine offers to plugins ---- */
 
