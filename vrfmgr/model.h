@@ -106,6 +106,7 @@ int vrf_open_trusted(struct vrf_config *cfg, const struct vrf_loc *loc, const ch
  * Plugins publish names during parse ("domain cust-a has dev uplink") and look
  * them up in validate().  A name space is any short string ("dev", "nic").
  * vrf_name_add() reports a duplicate (with the first location) and fails. */
+void vrf_names_free(struct vrf_names *t);
 int vrf_name_add(struct vrf_config *cfg, const char *domain, const char *space,
 		 const char *name, const struct vrf_loc *loc, void *data);
 /* Returns true and sets *ret_data / *ret_loc (either may be NULL) if found. */

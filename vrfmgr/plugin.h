@@ -101,6 +101,11 @@ struct vrf_plugin {
 	void (*format_change)(const struct vrf_obj *want, const struct vrf_obj *have,
 			      struct vrf_buf *out);
 
+	/* Optional: print this kind's config lines of domain d ("key = value\n"
+	 * each) for `check -v` and the round-trip test.  Default: one line
+	 * "keys[0] = format(obj)" per object. */
+	void (*print_config)(const struct vrf_domain *d, struct vrf_buf *out);
+
 	/* Free one object of this kind (NULL-safe is the engine's job). */
 	void (*free)(struct vrf_obj *o);
 

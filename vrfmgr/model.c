@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared utilities of the model: object lists, buffers, words, addresses,
+ * names, diagnostics.  Nothing here touches the kernel. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plugin.h"
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q) {
+		/* Out of memory in a configuration tool: nothing sane is left to
+		 * do, and half-built state must not reach the kernel. */
+		fputs("vrfmgr: out of memory\n", stderr);
+		abort();
+	}
+	return q;
+}
+
+int vrf_objv_push(struct vrf_objv *ov, struct vrf_obj *o)
+{
+	if (ov->n == ov->cap) {
+		ov->cap = ov->cap ? ov->cap * 2 : 16;
+		ov->v = xrealloc(ov->v, ov->cap * sizeof(*ov->v));
+	}
+	ov->v[ov->n++] = o;
+	return 0;
+}
+
+void vrf_obj_free(struct vrf_obj *o)
+{
+	if (!o)
+		return;
+	if (o->plugin && o->plugin->free)
+		o->plugin->free(o);
+	else
+		free(o);
+}
+
+void vrf_objv_clear(struct vrf_objv *ov)
+{
+	free(ov->v);
+	ov->v = NULL;
+	ov->n = ov->cap = 0;
+}
+
+void vrf_objv_free(struct vrf_objv *ov)
+{
+	for (size_t i = 0; i < ov->n; i++)
+		vrf_obj_free(ov->v[i]);
+	vrf_objv_clear(ov);
+}
+
+void *vrf_obj_new(const struct vrf_plugin *p, size_t size, const struct vrf_loc *loc)
+{
+	struct vrf_obj *o = xrealloc(NULL, size);
+
+	memset(o, 0, size);
+	o->plugin = p;
+	if (loc)
+		o->loc = *loc;
+	return o;
+}
+
+/* ---- buffers ---- */
+
+void vrf_buf_vprintf(struct vrf_buf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return;
+	if (!b->s || b->len + (size_t)n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		b->s = xrealloc(b->s, cap);
+		b->cap = cap;
+		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
+void vrf_buf_printf(struct vrf_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrf_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void vrf_buf_puts(struct vrf_buf *b, const char *s)
+{
+	vrf_buf_printf(b, "%s", s);
+}
+
+void vrf_buf_json_str(struct vrf_buf *b, const char *s)
+{
+	vrf_buf_puts(b, "\"");
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		switch (*p) {
+		case '"': vrf_buf_puts(b, "\\\""); break;
+		case '\\': vrf_buf_puts(b, "\\\\"); break;
+		case '\n': vrf_buf_puts(b, "\\n"); break;
+		case '\t': vrf_buf_puts(b, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				vrf_buf_printf(b, "\\u%04x", *p);
+			else
+				vrf_buf_printf(b, "%c", *p);
+		}
+	}
+	vrf_buf_puts(b, "\"");
+}
+
+void vrf_buf_reset(struct vrf_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void vrf_buf_free(struct vrf_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+const char *vrf_buf_str(struct vrf_buf *b)
+{
+	return b->s ? b->s : "";
+}
+
+/* ---- words ---- */
+
+/* Values are split on white space; double quotes group words (for a
+ * description or a path with spaces).  No escapes: config values are not
+ * shell code. */
+int vrf_words_split(struct vrf_words *ws, const char *s)
+{
+	size_t len = strlen(s), cap = 8;
+	char *out;
+
+	memset(ws, 0, sizeof(*ws));
+	ws->mem = out = xrealloc(NULL, len + 1);
+	ws->w = xrealloc(NULL, cap * sizeof(char *));
+	while (*s) {
+		bool quoted = false;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		if (ws->n + 1 >= cap) {
+			cap *= 2;
+			ws->w = xrealloc(ws->w, cap * sizeof(char *));
+		}
+		ws->w[ws->n++] = out;
+		while (*s && (quoted || !isspace((unsigned char)*s))) {
+			if (*s == '"')
+				quoted = !quoted;
+			else
+				*out++ = *s;
+			s++;
+		}
+		*out++ = '\0';
+		if (quoted) {
+			vrf_words_free(ws);
+			return -EINVAL;
+		}
+	}
+	ws->w[ws->n] = NULL;
+	return 0;
+}
+
+void vrf_words_free(struct vrf_words *ws)
+{
+	free(ws->w);
+	free(ws->mem);
+	memset(ws, 0, sizeof(*ws));
+}
+
+/* ---- addresses ---- */
+
+size_t vrf_addr_len(const struct vrf_addr *a)
+{
+	return a->family == AF_INET6 ? 16 : 4;
+}
+
+int vrf_addr_parse(struct vrf_addr *a, const char *s, bool want_plen, bool allow_default)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash;
+	size_t n;
+
+	memset(a, 0, sizeof(*a));
+	if (allow_default && !strcmp(s, "default")) {
+		a->family = AF_INET;	/* the caller may switch it to AF_INET6 */
+		return 0;
+	}
+	slash = strchr(s, '/');
+	n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, &a->v4) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, &a->v6) == 1)
+		a->family = AF_INET6;
+	else
+		return -EINVAL;
+	a->plen = a->family == AF_INET ? 32 : 128;
+	if (slash) {
+		unsigned long long v;
+
+		if (!want_plen)
+			return -EINVAL;
+		if (vrf_parse_uint(slash + 1, 0, a->plen, &v) < 0)
+			return -ERANGE;
+		a->plen = (uint8_t)v;
+	}
+	return 0;
+}
+
+void vrf_addr_format(const struct vrf_addr *a, bool with_plen, struct vrf_buf *out)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!a->family) {
+		vrf_buf_puts(out, "?");
+		return;
+	}
+	if (with_plen && a->plen == 0 && vrf_addr_has_host_bits(a) == false) {
+		static const uint8_t zero[16];
+
+		if (!memcmp(a->bytes, zero, vrf_addr_len(a))) {
+			vrf_buf_puts(out, "default");
+			return;
+		}
+	}
+	inet_ntop(a->family, a->bytes, buf, sizeof(buf));
+	if (with_plen && a->plen != (a->family == AF_INET ? 32 : 128))
+		vrf_buf_printf(out, "%s/%u", buf, a->plen);
+	else
+		vrf_buf_puts(out, buf);
+}
+
+int vrf_addr_cmp(const struct vrf_addr *a, const struct vrf_addr *b)
+{
+	int r;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	r = memcmp(a->bytes, b->bytes, vrf_addr_len(a));
+	if (r)
+		return r < 0 ? -1 : 1;
+	if (a->plen != b->plen)
+		return a->plen < b->plen ? -1 : 1;
+	return 0;
+}
+
+bool vrf_addr_has_host_bits(const struct vrf_addr *a)
+{
+	size_t len = vrf_addr_len(a);
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned bit = (unsigned)i * 8;
+		uint8_t mask;
+
+		if (bit + 8 <= a->plen)
+			continue;
+		mask = bit >= a->plen ? 0xff : (uint8_t)(0xff >> (a->plen - bit));
+		if (a->bytes[i] & mask)
+			return true;
+	}
+	return false;
+}
+
+/* ---- names and numbers ---- */
+
+bool vrf_domain_name_valid(const char *s, const char **ret_why)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > VRF_DOMAIN_NAME_MAX) {
+		*ret_why = "must be 1 to 64 characters";
+		return false;
+	}
+	if (!strcmp(s, ".") || !strcmp(s, "..")) {
+		*ret_why = "must not be \".\" or \"..\"";
+		return false;
+	}
+	if (!strcmp(s, VRF_HOST)) {
+		*ret_why = "\"host\" is reserved for the [host] section";
+		return false;
+	}
+	for (const char *p = s; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-') {
+			*ret_why = "may contain only letters, digits, '_', '.' and '-'";
+			return false;
+		}
+	}
+	return true;
+}
+
+bool vrf_ifname_valid(const char *s, const char **ret_why)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > VRF_IFNAME_MAX) {
+		*ret_why = "must be 1 to 15 bytes (IFNAMSIZ)";
+		return false;
+	}
+	if (!strcmp(s, ".") || !strcmp(s, "..")) {
+		*ret_why = "must not be \".\" or \"..\"";
+		return false;
+	}
+	for (const char *p = s; *p; p++) {
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p) ||
+		    !isprint((unsigned char)*p)) {
+			*ret_why = "must not contain '/', ':', white space or control characters";
+			return false;
+		}
+	}
+	return true;
+}
+
+int vrf_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+		   unsigned long long *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+/* ---- diagnostics and files ---- */
+
+void vrf_error(struct vrf_config *cfg, const struct vrf_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cfg)
+		cfg->errors++;
+	if (cfg && cfg->quiet_errors)
+		return;
+	if (loc && loc->file && loc->line)
+		fprintf(stderr, "%s:%u: ", loc->file, loc->line);
+	else if (loc && loc->file)
+		fprintf(stderr, "%s: ", loc->file);
+	else
+		fputs("vrfmgr: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *vrf_config_intern(struct vrf_config *cfg, const char *s)
+{
+	for (size_t i = 0; i < cfg->n_pool; i++)
+		if (!strcmp(cfg->pool[i], s))
+			return cfg->pool[i];
+	cfg->pool = xrealloc(cfg->pool, (cfg->n_pool + 1) * sizeof(char *));
+	cfg->pool[cfg->n_pool] = strdup(s);
+	if (!cfg->pool[cfg->n_pool])
+		abort();
+	return cfg->pool[cfg->n_pool++];
+}
+
+char *vrf_path_relative(const struct vrf_loc *loc, const char *rel)
+{
+	const char *slash;
+	char *out;
+
+	if (rel[0] == '/' || !loc || !loc->file || !(slash = strrchr(loc->file, '/')))
+		return strdup(rel);
+	if (asprintf(&out, "%.*s/%s", (int)(slash - loc->file), loc->file, rel) < 0)
+		return NULL;
+	return out;
+}
+
+int vrf_open_trusted(struct vrf_config *cfg, const struct vrf_loc *loc, const char *path)
+{
+	struct vrf_loc here = { path, 0 };
+	struct stat st;
+	int fd;
+
+	if (!loc)
+		loc = &here;
+	/* O_NONBLOCK: a FIFO must be refused, not waited on.  O_NOFOLLOW: a
+	 * symlink swapped in for the file is refused rather than followed. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0) {
+		int err = errno;
+
+		if (err == ELOOP)
+			vrf_error(cfg, loc, "%s: is a symbolic link; refusing it", path);
+		else
+			vrf_error(cfg, loc, "%s: %s", path, strerror(err));
+		return -err;
+	}
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+
+		vrf_error(cfg, loc, "%s: %s", path, strerror(err));
+		close(fd);
+		return -err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		vrf_error(cfg, loc, "%s: not a regular file; refusing it", path);
+		close(fd);
+		return -EINVAL;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		vrf_error(cfg, loc, "%s: owned by uid %u, neither root nor us; refusing it",
+			  path, (unsigned)st.st_uid);
+		close(fd);
+		return -EPERM;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		vrf_error(cfg, loc, "%s: writable by group or others (mode %04o); refusing it",
+			  path, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -EPERM;
+	}
+	/* Back to blocking reads now that we know it is a regular file. */
+	fcntl(fd, F_SETFL, 0);
+	return fd;
+}
