@@ -24,6 +24,8 @@
 #define VRF_HOST		"host"
 
 struct vrf_plugin;
+struct vrf_buf;
+struct vrf_names;
 
 /* Where a thing was written.  `file` points into the config's string pool and
  * lives as long as the config. */
@@ -76,6 +78,10 @@ struct vrf_config {
 /* Parse and validate a config file.  On any error, every diagnostic has been
  * printed as FILE:LINE: message and NULL is returned. */
 struct vrf_config *vrf_config_load(const char *path);
+/* The same in two steps, for callers that set fields (quiet_errors) first;
+ * returns -EINVAL when cfg->errors is not 0 and prints no summary. */
+struct vrf_config *vrf_config_new(void);
+int vrf_config_load_into(struct vrf_config *cfg, const char *path);
 void vrf_config_free(struct vrf_config *cfg);
 /* Print the model back as an INI file (round-trip tests, `check -v`). */
 void vrf_config_print(const struct vrf_config *cfg, struct vrf_buf *out);

@@ -118,6 +118,9 @@ struct vrf_plugin {
 	int (*event)(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
 		     enum vrf_event ev, const char *changes);
 
+	/* Optional: release what parse() left in vrf_domain_pdata(); default free(). */
+	void (*domain_release)(struct vrf_domain *d, void *pdata);
+
 	/* Optional: release the per-namespace state kept in vrf_ns_state(). */
 	void (*ns_release)(struct vrf_ns *ns, void *state);
 

@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Loading the configuration.
+ *
+ * inih splits lines into sections, keys and values, but Debian's build cuts
+ * lines at 200 bytes, treats indented lines as continuations of the previous
+ * value, and does not tell the handler which line it is on.  In a reconciler
+ * that deletes, a silently mangled line becomes a deletion, so every line
+ * goes through our own reader first: it counts lines, refuses over-long
+ * lines, NUL bytes and malformed lines, and strips indentation.  The reader
+ * also tracks section headers, which inih reports to nobody when a section
+ * has no keys.
+ *
+ * Loading happens in three passes so that order in the file never matters:
+ * read every file into raw entries; apply [global] (and load external
+ * plugins, which add keys); hand every section key to the plugin owning it;
+ * then let each plugin check cross-references.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <glob.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plugin.h"
+
+/* One `key = value` line as read, before anyone interpreted it. */
+struct raw_entry {
+	struct vrf_loc loc;
+	struct vrf_domain *section;	/* NULL for [global] */
+	char *key;
+	char *value;
+};
+
+struct loader {
+	struct vrf_config *cfg;
+	struct raw_entry *raw;
+	size_t n_raw, cap_raw;
+	/* per file being read */
+	FILE *f;
+	const char *file;
+	unsigned line;
+	bool in_global;
+	bool section_ok;		/* false after a bad header: skip its keys */
+	bool allow_global;		/* only the main file has [global] */
+	struct vrf_domain *section;
+	char *buf;
+	size_t bufcap;
+};
+
+static struct vrf_domain *domain_new(struct vrf_config *cfg, const char *name,
+				     const struct vrf_loc *loc, bool is_host)
+{
+	struct vrf_domain *d = calloc(1, sizeof(*d));
+
+	if (!d || !(d->name = strdup(name)))
+		abort();
+	d->loc = *loc;
+	d->is_host = is_host;
+	if (is_host) {
+		cfg->host = d;
+	} else {
+		struct vrf_domain **v = realloc(cfg->domains, (cfg->n_domains + 1) * sizeof(*v));
+
+		if (!v)
+			abort();
+		cfg->domains = v;
+		cfg->domains[cfg->n_domains++] = d;
+	}
+	return d;
+}
+
+static void domain_free(struct vrf_domain *d)
+{
+	if (!d)
+		return;
+	vrf_objv_free(&d->objs);
+	free(d->name);
+	free(d->description);
+	size_t n;
+	const struct vrf_plugin *const *ps = vrf_plugins(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		void *pd = d->pdata[vrf_plugin_index(ps[i])];
+
+		if (pd && ps[i]->domain_release)
+			ps[i]->domain_release(d, pd);
+		else
+			free(pd);
+	}
+	free(d);
+}
+
+struct vrf_domain *vrf_config_domain(const struct vrf_config *cfg, const char *name)
+{
+	void *data;
+
+	if (!strcmp(name, VRF_HOST))
+		return cfg->host;
+	if (vrf_name_find(cfg, "*", "domain", name, &data, NULL))
+		return data;
+	return NULL;
+}
+
+int vrf_domain_add(struct vrf_domain *d, struct vrf_obj *o)
+{
+	return vrf_objv_push(&d->objs, o);
+}
+
+void **vrf_domain_pdata(struct vrf_domain *d, const struct vrf_plugin *p)
+{
+	return &d->pdata[vrf_plugin_index(p)];
+}
+
+void *const *vrf_domain_pdata_const(const struct vrf_domain *d, const struct vrf_plugin *p)
+{
+	return &d->pdata[vrf_plugin_index(p)];
+}
+
+/* ---- pass 1: reading ---- */
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void section_header(struct loader *L, char *line)
+{
+	struct vrf_loc loc = { L->file, L->line };
+	struct vrf_config *cfg = L->cfg;
+	char *end = strchr(line, ']'), *name, *rest;
+	const char *why;
+
+	L->section = NULL;
+	L->in_global = false;
+	L->section_ok = false;
+	if (!end || *trim(end + 1)) {
+		vrf_error(cfg, &loc, "malformed section header (expected [global], [host] or [domain NAME])");
+		return;
+	}
+	*end = '\0';
+	name = trim(line + 1);
+	if (!strcmp(name, "global")) {
+		if (!L->allow_global) {
+			vrf_error(cfg, &loc, "[global] is allowed only in the main file");
+			return;
+		}
+		L->in_global = L->section_ok = true;
+		return;
+	}
+	if (!strcmp(name, VRF_HOST)) {
+		if (cfg->host) {
+			vrf_error(cfg, &loc, "duplicate [host] section (first at %s:%u)",
+				  cfg->host->loc.file, cfg->host->loc.line);
+			return;
+		}
+		L->section = domain_new(cfg, VRF_HOST, &loc, true);
+		L->section_ok = true;
+		return;
+	}
+	if (strncmp(name, "domain", 6) || (name[6] && !isspace((unsigned char)name[6]))) {
+		vrf_error(cfg, &loc, "unknown section [%s] (expected [global], [host] or [domain NAME])",
+			  name);
+		return;
+	}
+	rest = trim(name + 6);
+	if (!*rest) {
+		vrf_error(cfg, &loc, "[domain] needs a name: [domain NAME]");
+		return;
+	}
+	if (!vrf_domain_name_valid(rest, &why)) {
+		vrf_error(cfg, &loc, "invalid domain name \"%s\": %s", rest, why);
+		return;
+	}
+	L->section = domain_new(cfg, rest, &loc, false);
+	if (vrf_name_add(cfg, "*", "domain", rest, &loc, L->section) < 0) {
+		/* Keep the duplicate so its keys are still checked, but under a
+		 * name nothing can find. */
+		L->section->loc.line = 0;
+	}
+	L->section_ok = true;
+}
+
+/* Check one physical line; return false if inih must not see it. */
+static bool line_ok(struct loader *L, char *line, size_t len)
+{
+	struct vrf_loc loc = { L->file, L->line };
+	char *s;
+
+	if (strlen(line) != len) {
+		vrf_error(L->cfg, &loc, "NUL byte in line");
+		return false;
+	}
+	if (len && line[len - 1] == '\n')
+		line[--len] = '\0';
+	if (len && line[len - 1] == '\r')
+		line[--len] = '\0';
+	/* inih's buffer holds INI_MAX_LINE bytes including the newline and the
+	 * terminator; anything longer would be cut without a word. */
+	if (len > INI_MAX_LINE - 2) {
+		vrf_error(L->cfg, &loc, "line too long (%zu bytes, at most %d)", len,
+			  INI_MAX_LINE - 2);
+		return false;
+	}
+	s = trim(line);
+	if (!*s || *s == ';' || *s == '#')
+		return true;
+	if (*s == '[') {
+		section_header(L, s);
+		return true;
+	}
+	if (!strchr(s, '=')) {
+		vrf_error(L->cfg, &loc, "expected KEY = VALUE");
+		return false;
+	}
+	if (s[0] == '=') {
+		vrf_error(L->cfg, &loc, "missing key before '='");
+		return false;
+	}
+	return true;
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+	struct loader *L = stream;
+	ssize_t n;
+
+	for (;;) {
+		n = getline(&L->buf, &L->bufcap, L->f);
+		if (n < 0)
+			return NULL;
+		L->line++;
+		if (line_ok(L, L->buf, (size_t)n)) {
+			/* Hand inih the line without indentation (else it would
+			 * be a continuation) and with our trimming. */
+			snprintf(str, (size_t)num, "%s\n", trim(L->buf));
+			return str;
+		}
+		/* A refused line: inih sees a blank line instead. */
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct loader *L = user;
+	struct vrf_loc loc = { L->file, L->line };
+	struct raw_entry *e;
+
+	(void)section;	/* we track sections ourselves, with line numbers */
+	if (!L->section_ok) {
+		if (!L->in_global && !L->section)
+			vrf_error(L->cfg, &loc, "key \"%s\" outside any section", key);
+		return 1;
+	}
+	if (L->n_raw == L->cap_raw) {
+		L->cap_raw = L->cap_raw ? L->cap_raw * 2 : 64;
+		L->raw = realloc(L->raw, L->cap_raw * sizeof(*L->raw));
+		if (!L->raw)
+			abort();
+	}
+	e = &L->raw[L->n_raw++];
+	e->loc = loc;
+	e->section = L->in_global ? NULL : L->section;
+	e->key = strdup(key);
+	e->value = strdup(value);
+	if (!e->key || !e->value)
+		abort();
+	return 1;
+}
+
+static int read_file(struct loader *L, const struct vrf_loc *from, const char *path,
+		     bool allow_global)
+{
+	struct vrf_config *cfg = L->cfg;
+	int fd, r;
+
+	fd = vrf_open_trusted(cfg, from, path);
+	if (fd < 0)
+		return fd;
+	L->f = fdopen(fd, "r");
+	if (!L->f) {
+		close(fd);
+		return -errno;
+	}
+	L->file = vrf_config_intern(cfg, path);
+	L->line = 0;
+	L->section = NULL;
+	L->in_global = false;
+	L->section_ok = false;
+	L->allow_global = allow_global;
+	r = ini_parse_stream(reader, L, handler, L);
+	if (r != 0 && r != -1) {
+		/* Every malformed line was already refused by our reader; inih
+		 * complaining about something else is still an error. */
+		struct vrf_loc loc = { L->file, (unsigned)r };
+
+		if (r > 0 && cfg->errors == 0)
+			vrf_error(cfg, &loc, "syntax error");
+	}
+	fclose(L->f);
+	L->f = NULL;
+	return 0;
+}
+
+/* ---- pass 2: [global] ---- */
+
+static int globs_sorted(struct loader *L, const struct vrf_loc *loc, const char *pattern)
+{
+	char *abs = vrf_path_relative(&(struct vrf_loc){ L->cfg->path, 0 }, pattern);
+	glob_t g;
+	int r;
+
+	if (!abs)
+		return -ENOMEM;
+	/* glob() sorts by default: drop-ins merge in glob order. */
+	r = glob(abs, GLOB_ERR, NULL, &g);
+	free(abs);
+	if (r == GLOB_NOMATCH)
+		return 0;
+	if (r != 0) {
+		vrf_error(L->cfg, loc, "include %s: cannot expand the pattern", pattern);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		read_file(L, loc, g.gl_pathv[i], false);
+	globfree(&g);
+	return 0;
+}
+
+static void set_string(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+	if (!*dst)
+		abort();
+}
+
+static void apply_global(struct loader *L, struct raw_entry *e)
+{
+	struct vrf_config *cfg = L->cfg;
+	unsigned long long v;
+
+	if (!strcmp(e->key, "netns_dir") || !strcmp(e->key, "state_dir") ||
+	    !strcmp(e->key, "plugin_dir")) {
+		char **dst = e->key[0] == 'n' ? &cfg->netns_dir :
+			     e->key[0] == 's' ? &cfg->state_dir : &cfg->plugin_dir;
+
+		if (e->value[0] != '/' || strstr(e->value, "/../") ||
+		    (strlen(e->value) >= 3 && !strcmp(e->value + strlen(e->value) - 3, "/..")))
+			vrf_error(cfg, &e->loc, "%s must be an absolute path without \"..\"",
+				  e->key);
+		else
+			set_string(dst, e->value);
+	} else if (!strcmp(e->key, "route_protocol")) {
+		/* 0-4 are the kernel's own (unspec, redirect, kernel, boot,
+		 * static): owning those would delete routes we did not make. */
+		if (vrf_parse_uint(e->value, 5, 255, &v) < 0)
+			vrf_error(cfg, &e->loc, "route_protocol must be a number from 5 to 255, not \"%s\"",
+				  e->value);
+		else
+			cfg->route_protocol = (unsigned)v;
+	} else if (!strcmp(e->key, "include")) {
+		globs_sorted(L, &e->loc, e->value);
+	} else {
+		vrf_error(cfg, &e->loc, "unknown key \"%s\" in [global]", e->key);
+	}
+}
+
+/* ---- pass 3: sections ---- */
+
+static void apply_section(struct loader *L, struct raw_entry *e)
+{
+	struct vrf_config *cfg = L->cfg;
+	struct vrf_domain *d = e->section;
+	const struct vrf_plugin *p;
+
+	if (!strcmp(e->key, "description") && !d->is_host) {
+		if (d->description)
+			vrf_error(cfg, &e->loc, "duplicate description");
+		else
+			set_string(&d->description, e->value);
+		return;
+	}
+	p = vrf_plugin_for_key(e->key);
+	if (!p) {
+		vrf_error(cfg, &e->loc, "unknown key \"%s\" in [%s%s]", e->key,
+			  d->is_host ? "" : "domain ", d->name);
+		return;
+	}
+	if (d->is_host && !(p->flags & VRF_PLUGIN_HOST_OK)) {
+		vrf_error(cfg, &e->loc, "\"%s\" is not allowed in [host]", e->key);
+		return;
+	}
+	if (!e->value[0]) {
+		vrf_error(cfg, &e->loc, "\"%s\" needs a value", e->key);
+		return;
+	}
+	p->parse(cfg, d, &e->loc, e->key, e->value);
+}
+
+static void validate_domain(struct vrf_config *cfg, struct vrf_domain *d)
+{
+	size_t n;
+	const struct vrf_plugin *const *ps = vrf_plugins(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (ps[i]->validate)
+			ps[i]->validate(cfg, d);
+}
+
+static void loader_free(struct loader *L)
+{
+	for (size_t i = 0; i < L->n_raw; i++) {
+		free(L->raw[i].key);
+		free(L->raw[i].value);
+	}
+	free(L->raw);
+	free(L->buf);
+}
+
+struct vrf_config *vrf_config_new(void)
+{
+	struct vrf_config *cfg = calloc(1, sizeof(*cfg));
+
+	if (!cfg)
+		abort();
+	set_string(&cfg->netns_dir, VRF_DEFAULT_NETNS_DIR);
+	set_string(&cfg->state_dir, VRF_DEFAULT_STATE_DIR);
+	set_string(&cfg->plugin_dir, VRF_PLUGIN_DIR);
+	cfg->route_protocol = VRF_DEFAULT_PROTO;
+	return cfg;
+}
+
+int vrf_config_load_into(struct vrf_config *cfg, const char *path)
+{
+	struct loader L = { .cfg = cfg };
+	bool plugin_dir_set = false;
+
+	set_string(&cfg->path, path);
+	if (read_file(&L, NULL, path, true) < 0)
+		goto out;
+	/* [global] first, in file order; includes append to L.raw as they go,
+	 * so walk by index. */
+	for (size_t i = 0; i < L.n_raw; i++) {
+		if (!L.raw[i].section) {
+			if (!strcmp(L.raw[i].key, "plugin_dir"))
+				plugin_dir_set = true;
+			apply_global(&L, &L.raw[i]);
+		}
+	}
+	/* External plugins add keys, so they load before any section is
+	 * parsed.  The default folder may be absent; a named one must not. */
+	if (cfg->errors == 0) {
+		if (plugin_dir_set && access(cfg->plugin_dir, F_OK) < 0)
+			vrf_error(cfg, NULL, "plugin_dir %s: %s", cfg->plugin_dir, strerror(errno));
+		else
+			vrf_plugins_load_dir(cfg, NULL, cfg->plugin_dir);
+	}
+	for (size_t i = 0; i < L.n_raw; i++)
+		if (L.raw[i].section)
+			apply_section(&L, &L.raw[i]);
+	if (cfg->host)
+		validate_domain(cfg, cfg->host);
+	for (size_t i = 0; i < cfg->n_domains; i++)
+		validate_domain(cfg, cfg->domains[i]);
+out:
+	loader_free(&L);
+	return cfg->errors ? -EINVAL : 0;
+}
+
+struct vrf_config *vrf_config_load(const char *path)
+{
+	struct vrf_config *cfg = vrf_config_new();
+
+	if (vrf_config_load_into(cfg, path) < 0) {
+		fprintf(stderr, "%s: %u error%s, configuration refused; nothing was applied\n",
+			path, cfg->errors, cfg->errors == 1 ? "" : "s");
+		vrf_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+void vrf_config_free(struct vrf_config *cfg)
+{
+	if (!cfg)
+		return;
+	domain_free(cfg->host);
+	for (size_t i = 0; i < cfg->n_domains; i++)
+		domain_free(cfg->domains[i]);
+	free(cfg->domains);
+	vrf_names_free(cfg->names);
+	for (size_t i = 0; i < cfg->n_pool; i++)
+		free(cfg->pool[i]);
+	free(cfg->pool);
+	free(cfg->path);
+	free(cfg->netns_dir);
+	free(cfg->state_dir);
+	free(cfg->plugin_dir);
+	free(cfg);
+}
+
+/* ---- printing the model back ---- */
+
+static void print_domain(const struct vrf_domain *d, struct vrf_buf *out)
+{
+	size_t n;
+	const struct vrf_plugin *const *ps = vrf_plugins(&n);
+
+	if (d->is_host)
+		vrf_buf_puts(out, "[host]\n");
+	else
+		vrf_buf_printf(out, "[domain %s]\n", d->name);
+	if (d->description)
+		vrf_buf_printf(out, "description = %s\n", d->description);
+	for (size_t i = 0; i < n; i++) {
+		const struct vrf_plugin *p = ps[i];
+
+		if (p->print_config) {
+			p->print_config(d, out);
+			continue;
+		}
+		if (!p->format)
+			continue;
+		for (size_t j = 0; j < d->objs.n; j++) {
+			if (d->objs.v[j]->plugin != p)
+				continue;
+			vrf_buf_printf(out, "%s = ", p->keys[0]);
+			p->format(d->objs.v[j], out);
+			vrf_buf_puts(out, "\n");
+		}
+	}
+	vrf_buf_puts(out, "\n");
+}
+
+void vrf_config_print(const struct vrf_config *cfg, struct vrf_buf *out)
+{
+	vrf_buf_printf(out, "[global]\nnetns_dir = %s\nstate_dir = %s\nroute_protocol = %u\n\n",
+		       cfg->netns_dir, cfg->state_dir, cfg->route_protocol);
+	if (cfg->host)
+		print_domain(cfg->host, out);
+	for (size_t i = 0; i < cfg->n_domains; i++)
+		print_domain(cfg->domains[i], out);
+}
