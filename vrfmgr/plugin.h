@@ -48,7 +48,10 @@ struct vrf_op {
 enum vrf_event {
 	VRF_EV_PRE_APPLY,	/* a domain is about to change; nonzero return stops it */
 	VRF_EV_POST_APPLY,	/* a domain changed */
-	VRF_EV_POST_DESTROY,	/* a domain was destroyed (ns is NULL) */
+	VRF_EV_PRE_DESTROY,	/* a domain's namespace is about to be deleted: hand
+				 * back what must survive it (physical NICs) */
+	VRF_EV_POST_DESTROY,	/* a domain was destroyed (ns is NULL); clean up
+				 * outside the namespace, wait for peers to vanish */
 };
 
 /* Plugin flags. */
@@ -172,6 +175,12 @@ int vrf_ns_socket(struct vrf_ns *ns, int family, int type, int protocol);
 void **vrf_ns_state(struct vrf_ns *ns, const struct vrf_plugin *p);
 
 const struct vrf_config *vrf_run_config(const struct vrf_run *run);
+/* A plugin whose apply had side effects on later stages of ns (a link was
+ * recreated, so the addresses on it are gone) asks the engine to plan that
+ * namespace again once the current pass is over. */
+void vrf_run_replan(struct vrf_run *run, struct vrf_ns *ns);
+/* -v count; plugins may print detail to stderr when it is > 0. */
+int vrf_run_verbose(const struct vrf_run *run);
 /* Per-plugin run-wide state slot. */
 void **vrf_run_state(struct vrf_run *run, const struct vrf_plugin *p);
 
