@@ -121,6 +121,12 @@ struct vrf_plugin {
 	int (*event)(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
 		     enum vrf_event ev, const char *changes);
 
+	/* Optional: Graphviz for `status --dot`.  Called twice per section:
+	 * edges=false inside the section's cluster (emit nodes), edges=true at
+	 * top level (emit edges).  Node ids are "DOMAIN/IFNAME", quoted. */
+	void (*dot)(const struct vrf_config *cfg, const struct vrf_domain *d, bool edges,
+		    struct vrf_buf *out);
+
 	/* Optional: release what parse() left in vrf_domain_pdata(); default free(). */
 	void (*domain_release)(struct vrf_domain *d, void *pdata);
 
