@@ -112,8 +112,10 @@ struct vrf_plugin {
 	/* Free one object of this kind (NULL-safe is the engine's job). */
 	void (*free)(struct vrf_obj *o);
 
-	/* Optional: print the live state of this kind in ns for `audit`
-	 * (text to out, or JSON members when json is true). */
+	/* Optional: print the live state of this kind in ns for `audit`.
+	 * Text: indented lines.  JSON: exactly one member `"KIND": VALUE` (the
+	 * engine writes the comma before it).  Return 1 if it found drift that
+	 * the plan does not show, 0 if not, or -errno. */
 	int (*audit)(struct vrf_run *run, struct vrf_ns *ns,
 		     const struct vrf_domain *d, struct vrf_buf *out, bool json);
 

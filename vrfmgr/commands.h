@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One function per command, dispatched from the table in main.c. */
+#ifndef VRF_COMMANDS_H
+#define VRF_COMMANDS_H
+
+#include <stdbool.h>
+
+#include "engine.h"
+
+#define VRF_EXIT_OK	0
+#define VRF_EXIT_ERROR	1
+#define VRF_EXIT_CHANGES 2
+
+struct options {
+	const char *config;
+	int verbose;		/* -1 quiet, 0 normal, >0 verbose */
+	bool json;
+};
+
+struct command {
+	const char *name;
+	int (*fn)(const struct options *o, int argc, char **argv);
+	const char *args;
+	const char *help;
+};
+
+int cmd_check(const struct options *o, int argc, char **argv);
+int cmd_plan(const struct options *o, int argc, char **argv);
+int cmd_apply(const struct options *o, int argc, char **argv);
+int cmd_audit(const struct options *o, int argc, char **argv);
+int cmd_status(const struct options *o, int argc, char **argv);
+int cmd_exec(const struct options *o, int argc, char **argv);
+int cmd_destroy(const struct options *o, int argc, char **argv);
+int cmd_watch(const struct options *o, int argc, char **argv);
+int cmd_version(const struct options *o, int argc, char **argv);
+
+/* Shared by the commands: load the config (NULL after printing errors),
+ * split DOMAIN... arguments from --flags. */
+struct vrf_config *cmd_load(const struct options *o);
+int cmd_split_args(int argc, char **argv, const char *const *flags, bool *flag_set,
+		   char ***ret_names, size_t *ret_n);
+
+#endif
