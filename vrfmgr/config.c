@@ -216,7 +216,13 @@ static bool line_ok(struct loader *L, char *line, size_t len)
 	if (!*s || *s == ';' || *s == '#')
 		return true;
 	if (*s == '[') {
-		section_header(L, s);
+		/* section_header() cuts its argument up; inih needs the line. */
+		char *copy = strdup(s);
+
+		if (!copy)
+			abort();
+		section_header(L, copy);
+		free(copy);
 		return true;
 	}
 	if (!strchr(s, '=')) {
@@ -386,6 +392,10 @@ static void apply_section(struct loader *L, struct raw_entry *e)
 	struct vrf_domain *d = e->section;
 	const struct vrf_plugin *p;
 
+	if (!e->value[0]) {
+		vrf_error(cfg, &e->loc, "\"%s\" needs a value", e->key);
+		return;
+	}
 	if (!strcmp(e->key, "description") && !d->is_host) {
 		if (d->description)
 			vrf_error(cfg, &e->loc, "duplicate description");
@@ -401,10 +411,6 @@ static void apply_section(struct loader *L, struct raw_entry *e)
 	}
 	if (d->is_host && !(p->flags & VRF_PLUGIN_HOST_OK)) {
 		vrf_error(cfg, &e->loc, "\"%s\" is not allowed in [host]", e->key);
-		return;
-	}
-	if (!e->value[0]) {
-		vrf_error(cfg, &e->loc, "\"%s\" needs a value", e->key);
 		return;
 	}
 	p->parse(cfg, d, &e->loc, e->key, e->value);
