@@ -617,7 +617,7 @@ static int apply_range(struct vrf_run *run, struct vrf_ns *ns, size_t from, size
  * inverse, which the plugins apply like any other op. */
 static void rollback(struct vrf_run *run, struct vrf_ns *ns, struct vrf_op **done, size_t n_done)
 {
-	unsigned bad = 0;
+	unsigned bad = 0, undone = 0;
 
 	ns->failed = true;
 	if (ns->is_new) {
@@ -650,6 +650,8 @@ static void rollback(struct vrf_run *run, struct vrf_ns *ns, struct vrf_op **don
 			vrf_buf_free(&b);
 			bad++;
 		}
+		else
+			undone++;
 		free(inv.errmsg);
 	}
 	if (bad)
@@ -657,8 +659,8 @@ static void rollback(struct vrf_run *run, struct vrf_ns *ns, struct vrf_op **don
 			"is left partly applied (run plan to see what differs)\n", ns->name, bad,
 			bad == 1 ? "" : "s");
 	else
-		fprintf(stderr, "%s: apply failed; %zu applied change%s undone, the domain is as "
-			"it was before the run\n", ns->name, n_done, n_done == 1 ? "" : "s");
+		fprintf(stderr, "%s: apply failed; %u applied change%s undone, the domain is as "
+			"it was before the run\n", ns->name, undone, undone == 1 ? "" : "s");
 }
 
 static int send_event(struct vrf_run *run, struct vrf_ns *ns, enum vrf_event ev)
