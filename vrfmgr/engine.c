@@ -54,25 +54,36 @@ void vrf_run_replan(struct vrf_run *run, struct vrf_ns *ns) { (void)run; ns->rep
 /* The run is needed by vrf_ns_enter() to find the way back; plugins hold
  * only the ns, so the one run of this process is remembered here. */
 static struct vrf_run *the_run;
+/* Entered namespaces, innermost last: a plugin that opens a socket in one
+ * domain while inside another still finds its way back. */
+static struct vrf_ns *entered[8];
+static size_t n_entered;
 
 int vrf_ns_enter(struct vrf_ns *ns)
 {
 	if (ns->fd < 0)
 		return -ENOENT;
-	if (the_run->current)
-		abort();	/* nesting would lose the way back */
+	if (n_entered == sizeof(entered) / sizeof(entered[0]))
+		abort();	/* unbalanced enter/leave: a bug, not a condition */
 	if (setns(ns->fd, CLONE_NEWNET) < 0)
 		return -errno;
+	entered[n_entered++] = ns;
 	the_run->current = ns;
 	return 0;
 }
 
 int vrf_ns_leave(struct vrf_ns *ns)
 {
+	int back;
+
 	(void)ns;
-	if (setns(the_run->host_fd, CLONE_NEWNET) < 0)
+	if (!n_entered)
+		abort();
+	n_entered--;
+	back = n_entered ? entered[n_entered - 1]->fd : the_run->host_fd;
+	if (setns(back, CLONE_NEWNET) < 0)
 		abort();	/* stuck in a domain: nothing after this is safe */
-	the_run->current = NULL;
+	the_run->current = n_entered ? entered[n_entered - 1] : NULL;
 	return 0;
 }
 
