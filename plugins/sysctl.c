@@ -624,29 +624,80 @@ static int read_value(int fd, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* Does the host namespace have this key?  Called from inside ns on an error
+ * path only: it steps out, looks, and steps back in. */
+static bool host_has_key(struct vrf_ns *ns, const char *path)
+{
+	bool found = false;
+	int dirfd, fd;
+
+	if (!strcmp(vrf_ns_name(ns), VRF_HOST) || vrf_ns_leave(ns) < 0)
+		return false;
+	dirfd = open("/proc/sys/net", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dirfd >= 0) {
+		fd = open_beneath(dirfd, path, O_RDONLY);
+		found = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+		close(dirfd);
+	}
+	if (vrf_ns_enter(ns) < 0)
+		abort();	/* the caller's setns pair would be broken */
+	return found;
+}
+
+/* The interface a per-interface key names ("eth0.100" for
+ * ipv4/conf/eth0.100/rp_filter), or false. */
+static bool key_ifname(const char *path, char name[VRF_IFNAME_MAX + 1])
+{
+	static const char *const per_dev[] = { "ipv4/conf/", "ipv6/conf/", "ipv4/neigh/",
+					       "ipv6/neigh/", "mpls/conf/", NULL };
+
+	for (const char *const *pre = per_dev; *pre; pre++) {
+		size_t n = strlen(*pre);
+		const char *dev, *end;
+
+		if (strncmp(path, *pre, n))
+			continue;
+		dev = path + n;
+		end = strchr(dev, '/');
+		if (!end || (size_t)(end - dev) > VRF_IFNAME_MAX)
+			return false;
+		memcpy(name, dev, (size_t)(end - dev));
+		name[end - dev] = '\0';
+		return strcmp(name, "all") && strcmp(name, "default");
+	}
+	return false;
+}
+
 /* Why a key cannot be used in this namespace, as a sentence; NULL if the
- * error is not about the key. */
-static char *why_unusable(struct vrf_ns *ns, const char *key, const char *path, int err,
-			  bool for_write)
+ * error is not about the key.  Must be called from inside ns. */
+static char *why_unusable(struct vrf_ns *ns, const char *key, const char *path, int err)
 {
 	const char *where = vrf_ns_name(ns);
 	bool host = !strcmp(where, VRF_HOST);
-	char *msg = NULL;
+	char ifname[VRF_IFNAME_MAX + 1], *msg = NULL, *in = NULL;
 	int r = -1;
 
+	if (asprintf(&in, host ? "the host namespace" : "domain %s", where) < 0)
+		return NULL;
 	if (err == -ENOENT) {
-		r = asprintf(&msg, "sysctl %s: no such key in %s%s%s", key,
-			     host ? "the host namespace" : "domain ", host ? "" : where,
-			     host ? "" :
-			     " (keys global to the kernel, such as most of net.core, exist only in the host namespace; per-interface keys need the interface)");
-	} else if (err == -EROFS || (for_write && (err == -EACCES || err == -EPERM))) {
-		r = asprintf(&msg, "sysctl %s: read-only in %s%s", key,
-			     host ? "the host namespace" : "domain ", host ? "" : where);
+		if (key_ifname(path, ifname))
+			r = asprintf(&msg, "sysctl %s: no such key in %s (no interface %s there)", key,
+				     in, ifname);
+		else if (host_has_key(ns, path))
+			r = asprintf(&msg, "sysctl %s: no such key in %s: it is global to the kernel and exists only in the host namespace",
+				     key, in);
+		else
+			r = asprintf(&msg, "sysctl %s: no such key in %s", key, in);
+	} else if (err == -EROFS || err == -EACCES || err == -EPERM) {
+		r = asprintf(&msg, "sysctl %s: read-only in %s", key, in);
 	} else if (err == -EISDIR) {
 		r = asprintf(&msg, "sysctl %s names a folder, not a value", key);
 	} else if (err == -ELOOP || err == -EXDEV) {
 		r = asprintf(&msg, "sysctl %s: %s leaves /proc/sys/net; refusing it", key, path);
 	}
+	free(in);
 	return r < 0 ? NULL : msg;
 }
 
@@ -702,25 +753,9 @@ static void report(const struct vrf_loc *loc, const char *msg)
 static bool key_waits_for_link(const struct vrf_config *cfg, const struct vrf_domain *d,
 			       const struct sysctl_obj *o)
 {
-	static const char *const per_dev[] = { "ipv4/conf/", "ipv6/conf/", "ipv4/neigh/",
-					       "ipv6/neigh/", "mpls/conf/", NULL };
+	char name[VRF_IFNAME_MAX + 1];
 
-	for (const char *const *pre = per_dev; *pre; pre++) {
-		size_t n = strlen(*pre);
-		const char *dev, *end;
-		char name[VRF_IFNAME_MAX + 1];
-
-		if (strncmp(o->path, *pre, n))
-			continue;
-		dev = o->path + n;
-		end = strchr(dev, '/');
-		if (!end || (size_t)(end - dev) > VRF_IFNAME_MAX)
-			return false;
-		memcpy(name, dev, (size_t)(end - dev));
-		name[end - dev] = '\0';
-		return vrf_name_find(cfg, d->name, "dev", name, NULL, NULL);
-	}
-	return false;
+	return key_ifname(o->path, name) && vrf_name_find(cfg, d->name, "dev", name, NULL, NULL);
 }
 
 /* ---- observe ---- */
@@ -784,7 +819,7 @@ static int sysctl_observe(struct vrf_run *run, struct vrf_ns *ns,
 			continue;
 		}
 		if (r < 0) {
-			char *msg = why_unusable(ns, w->key, w->path, r, true);
+			char *msg = why_unusable(ns, w->key, w->path, r);
 
 			if (msg)
 				report(&w->obj.loc, msg);
@@ -869,7 +904,7 @@ static int write_key(struct vrf_ns *ns, int dirfd, const struct sysctl_obj *o,
 	*ret_msg = NULL;
 	fd = open_key(dirfd, o, O_RDWR);
 	if (fd < 0) {
-		*ret_msg = why_unusable(ns, o->key, o->path, fd, true);
+		*ret_msg = why_unusable(ns, o->key, o->path, fd);
 		return fd;
 	}
 	n = pwrite(fd, value, len, 0);
@@ -927,7 +962,7 @@ static int sysctl_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf
 			continue;
 		r = read_key(dirfd, o, &value);
 		if (r < 0) {
-			char *msg = why_unusable(ns, o->key, o->path, r, true);
+			char *msg = why_unusable(ns, o->key, o->path, r);
 
 			if (!msg && asprintf(&msg, "sysctl %s: %s", o->key, strerror(-r)) < 0)
 				msg = NULL;
