@@ -71,6 +71,18 @@ struct hook_set {
 	struct hook h[];
 };
 
+/* Run-wide: the plan text each domain had at pre-apply, so post-apply can
+ * hand it on even when the engine has already dropped the plan. */
+struct hook_plan {
+	const struct vrf_ns *ns;
+	char *changes;
+};
+
+struct hook_run {
+	struct hook_plan *v;
+	size_t n;
+};
+
 static const struct vrf_plugin hook_plugin;
 
 /* ---- parse ---- */
@@ -393,6 +405,55 @@ out:
 	return r;
 }
 
+/* Keep the plan seen at pre-apply (one entry per namespace), or find it. */
+static const char *remember_plan(struct vrf_run *run, const struct vrf_ns *ns,
+				 const char *changes)
+{
+	void **slot = vrf_run_state(run, &hook_plugin);
+	struct hook_run *hr = *slot;
+	struct hook_plan *v;
+
+	if (!hr) {
+		hr = calloc(1, sizeof(*hr));
+		if (!hr)
+			return changes;
+		*slot = hr;
+	}
+	for (size_t i = 0; i < hr->n; i++)
+		if (hr->v[i].ns == ns) {
+			if (!changes || !*changes)
+				return hr->v[i].changes;
+			free(hr->v[i].changes);
+			hr->v[i].changes = strdup(changes);
+			return changes;
+		}
+	if (!changes || !*changes)
+		return changes;
+	v = realloc(hr->v, (hr->n + 1) * sizeof(*v));
+	if (!v)
+		return changes;
+	hr->v = v;
+	v[hr->n].ns = ns;
+	v[hr->n].changes = strdup(changes);
+	if (v[hr->n].changes)
+		hr->n++;
+	return changes;
+}
+
+static void hook_run_end(struct vrf_run *run)
+{
+	void **slot = vrf_run_state(run, &hook_plugin);
+	struct hook_run *hr = *slot;
+
+	if (!hr)
+		return;
+	for (size_t i = 0; i < hr->n; i++)
+		free(hr->v[i].changes);
+	free(hr->v);
+	free(hr);
+	*slot = NULL;
+}
+
 static int hook_event(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
 		      enum vrf_event ev, const char *changes)
 {
@@ -402,6 +463,10 @@ static int hook_event(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 
 	if (!d)
 		return 0;
+	/* Post-apply gets the changes that pre-apply announced when the
+	 * engine passes none. */
+	if (ns && (ev == VRF_EV_PRE_APPLY || ev == VRF_EV_POST_APPLY))
+		changes = remember_plan(run, ns, changes);
 	switch (ev) {
 	case VRF_EV_PRE_APPLY:
 		when = HOOK_PRE_APPLY;
@@ -452,6 +517,7 @@ static const struct vrf_plugin hook_plugin = {
 	.parse = hook_parse,
 	.print_config = hook_print_config,
 	.event = hook_event,
+	.run_end = hook_run_end,
 };
 
 VRF_PLUGIN_REGISTER(hook_plugin);
