@@ -1,0 +1,1316 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nft: a domain's nftables firewall, in plain nft syntax in the file that
+ * `nft_file` names (relative to the folder of the config file naming it).
+ *
+ *     [domain cust-a]
+ *     nft_file = firewall/cust-a.nft
+ *
+ * Ownership.  vrfmgr owns exactly the tables the file declares; one object
+ * per table, identity (family, name).  Other tables of the domain are
+ * reported as unmanaged and never touched.  After every successful change
+ * the owned tables are recorded in STATE_DIR/DOMAIN/nft-tables, so that when
+ * a table (or the whole nft_file) leaves the file, observe() still reports it
+ * and the engine plans its deletion.  The table owner flag is not used: an
+ * owned table vanishes with the process, and the firewall would fail open.
+ *
+ * Parse.  The file is opened with vrf_open_trusted(), read once, and every
+ * later step uses that text (through a memfd, so libnftables names it
+ * /proc/self/fd/N and we translate locations back to FILE:LINE:COL).  The
+ * check runs libnftables on it in a network namespace of its own, made with
+ * unshare(CLONE_NEWNET) and left at once with setns(): the file is loaded
+ * for real there, so the kernel checks it too, and listed back statelessly,
+ * which gives the kernel's canonical form of every declared table.  Creating
+ * that namespace needs CAP_SYS_ADMIN; without it (`check` as a user)
+ * libnftables still parses the file and reports syntax errors, its cache
+ * request is refused (EPERM) before anything is evaluated, and the full
+ * check waits for observe(), which runs as root.  Measured here: a scratch
+ * namespace, load and listing cost about 2 ms per file; check mode
+ * (nft -c) costs 14 ms, because aborting a batch waits for RCU.
+ *
+ * Equality.  A live table is listed statelessly in the domain by the same
+ * libnftables, and both sides are normalized by nft-text.c (set elements
+ * sorted, elements of dynamic sets left out, blocks sorted); `priority
+ * filter` versus `priority 0`, quoting, `size 65535` and handles then agree
+ * by construction.
+ *
+ * Apply.  One transaction per domain: for every table concerned
+ * "add table F N; delete table F N" (declare, so that delete cannot fail;
+ * delete), then the file (include of the memfd).  The file always carries
+ * all its tables, so a change of one table redefines every table of the
+ * file (identical ones are replaced by themselves, their counters restart).
+ * A refused transaction changes nothing.  A deletion is the same pair of
+ * commands.  Rollback restores a live table from its stateless listing.
+ * The libnftables context of a domain is opened inside it once and kept
+ * until the run ends: closing a netfilter socket after a change waits for an
+ * RCU grace period (about 15 ms).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nftables/libnftables.h>
+
+#include "plugin.h"
+#include "nft.h"
+
+#define NFT_RECORD	"nft-tables"
+#define NFT_FILE_MAX	(16u << 20)	/* a firewall file larger than this is a mistake */
+#define NFT_DIFF_MAX	40		/* plan lines shown per changed table */
+
+/* The domain's nft_file, kept in vrf_domain_pdata(). */
+struct nft_src {
+	char *value;			/* as written after "nft_file =" */
+	const char *path;		/* resolved; interned in the config */
+	struct vrf_loc loc;		/* the nft_file line */
+	char *dir;			/* its folder: libnftables' include path */
+	char *text;
+	size_t len;
+	struct vnft_decls decls;	/* the tables it declares, in file order */
+	bool canon_done;		/* canon and norm are filled */
+	struct vnft_listing canon;	/* the file as the kernel lists it back */
+	char **norm;			/* per decl: normalized canonical text */
+};
+
+struct nft_table {
+	struct vrf_obj obj;
+	char *family, *name;
+	struct nft_src *src;		/* desired: the file; NULL for a live table */
+	size_t idx;			/* desired: index in src->decls */
+	char *raw;			/* live: the table as listed statelessly */
+	struct vnft_listing l;		/* live: raw, parsed */
+	char *norm;			/* live: normalized */
+};
+
+static const struct vrf_plugin nft_plugin;
+
+/* ---- small helpers ---- */
+
+static bool decls_has(const struct vnft_decls *d, const char *family, const char *name)
+{
+	for (size_t i = 0; d && i < d->n; i++)
+		if (!strcmp(d->v[i].family, family) && !strcmp(d->v[i].name, name))
+			return true;
+	return false;
+}
+
+static void decls_add(struct vnft_decls *d, const char *family, const char *name)
+{
+	if (decls_has(d, family, name))
+		return;
+	d->v = vnft_xrealloc(d->v, (d->n + 1) * sizeof(*d->v));
+	d->v[d->n++] = (struct vnft_decl){ vnft_xstrdup(family), vnft_xstrdup(name), 0, 0 };
+}
+
+static void decls_remove(struct vnft_decls *d, const char *family, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		if (strcmp(d->v[i].family, family) || strcmp(d->v[i].name, name))
+			continue;
+		free(d->v[i].family);
+		free(d->v[i].name);
+		memmove(&d->v[i], &d->v[i + 1], (d->n - i - 1) * sizeof(*d->v));
+		d->n--;
+		return;
+	}
+}
+
+/* A memfd holding text: libnftables reads it as /proc/self/fd/N. */
+static int memfd_text(const char *text, size_t len)
+{
+	int fd = memfd_create("vrfmgr-nft", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0) {
+			int r = -errno;
+
+			close(fd);
+			return r;
+		}
+		off += (size_t)w;
+	}
+	return fd;
+}
+
+static int read_all(int fd, char **ret, size_t *ret_len)
+{
+	struct vrf_buf b = { 0 };
+	char chunk[65536];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (b.len + (size_t)n > NFT_FILE_MAX) {
+			vrf_buf_free(&b);
+			return -EFBIG;
+		}
+		vrf_buf_printf(&b, "%.*s", (int)n, chunk);
+	}
+	if (n < 0) {
+		int r = -errno;
+
+		vrf_buf_free(&b);
+		return r;
+	}
+	*ret_len = b.len;
+	*ret = vnft_xstrdup(vrf_buf_str(&b));
+	vrf_buf_free(&b);
+	return 0;
+}
+
+/* Does the text hold a NUL byte?  libnftables would stop reading there. */
+static bool has_nul(const char *text, size_t len)
+{
+	return memchr(text, '\0', len) != NULL;
+}
+
+/* ---- diagnostics ---- */
+
+struct diag_ctx {
+	struct vrf_config *cfg;
+	const struct nft_src *src;
+};
+
+static bool quiet(const struct vrf_config *cfg)
+{
+	return cfg && cfg->quiet_errors;
+}
+
+/* "FILE:LINE:COL: message": vrf_error() prints "FILE: " for a location
+ * without a line, so the whole position goes into the file part. */
+static void error_at(struct vrf_config *cfg, const struct nft_src *src, const char *file,
+		     unsigned line, unsigned col, const char *msg)
+{
+	char where[PATH_MAX + 32];
+	struct vrf_loc at = { where, 0 };
+
+	if (line && col)
+		snprintf(where, sizeof(where), "%s:%u:%u", file, line, col);
+	else if (line)
+		snprintf(where, sizeof(where), "%s:%u", file, line);
+	else {
+		vrf_error(cfg, &src->loc, "nft_file %s: %s", file, msg);
+		return;
+	}
+	vrf_error(cfg, &at, "%s", msg);
+}
+
+static void scan_diag(void *data, unsigned line, unsigned col, const char *msg)
+{
+	struct diag_ctx *dc = data;
+
+	error_at(dc->cfg, dc->src, dc->src->path, line, col, msg);
+}
+
+/* Print libnftables' complaints about the file; returns how many were
+ * errors (warnings are printed, not counted). */
+static unsigned report_errs(struct vrf_config *cfg, const struct nft_src *src,
+			    const struct vnft_errs *errs)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct vnft_err *e = &errs->v[i];
+		const char *file = e->in_file ? src->path : e->file ? e->file : src->path;
+
+		if (e->warning) {
+			if (!quiet(cfg))
+				fprintf(stderr, "%s:%u:%u: warning: %s\n", file, e->line, e->col,
+					e->msg);
+		} else {
+			error_at(cfg, src, file, e->line, e->col, e->msg);
+			n++;
+		}
+		if (!quiet(cfg) && e->src && e->line)
+			fprintf(stderr, "%s\n%s\n", e->src, e->caret ? e->caret : "");
+	}
+	return n;
+}
+
+/* libnftables' error text as one line for op->errmsg, locations in the
+ * file translated. */
+static char *errs_oneline(const struct nft_src *src, const struct vnft_errs *errs)
+{
+	struct vrf_buf b = { 0 };
+	char *r;
+
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct vnft_err *e = &errs->v[i];
+
+		if (e->warning)
+			continue;
+		if (b.len)
+			vrf_buf_puts(&b, "; ");
+		if (e->in_file && src)
+			vrf_buf_printf(&b, "%s:%u:%u: ", src->path, e->line, e->col);
+		vrf_buf_puts(&b, e->msg);
+	}
+	if (!b.len)
+		vrf_buf_puts(&b, "libnftables refused the transaction");
+	r = vnft_xstrdup(vrf_buf_str(&b));
+	vrf_buf_free(&b);
+	return r;
+}
+
+/* The errors are only "cannot read the ruleset: Operation not permitted":
+ * the file parsed, and evaluating it needs privilege. */
+static bool only_eperm(const struct vnft_errs *errs)
+{
+	bool eperm = false;
+
+	for (size_t i = 0; i < errs->n; i++) {
+		if (errs->v[i].warning)
+			continue;
+		if (errs->v[i].line || !strstr(errs->v[i].msg, "Operation not permitted"))
+			return false;
+		eperm = true;
+	}
+	return eperm;
+}
+
+/* Without privilege the kernel refuses libnftables' cache request; that is
+ * expected and says nothing about the file. */
+static void drop_eperm(struct vnft_errs *errs)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < errs->n; i++) {
+		struct vnft_err *e = &errs->v[i];
+
+		if (!e->line && strstr(e->msg, "Operation not permitted")) {
+			free(e->msg);
+			free(e->file);
+			free(e->src);
+			free(e->caret);
+			continue;
+		}
+		errs->v[w++] = *e;
+	}
+	errs->n = w;
+}
+
+/* ---- libnftables contexts ---- */
+
+static struct nft_ctx *ctx_setup(struct nft_ctx *ctx)
+{
+	if (!ctx)
+		return NULL;
+	if (nft_ctx_buffer_output(ctx) || nft_ctx_buffer_error(ctx)) {
+		nft_ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* Run cmd; on success copy the output to *ret_out (may be NULL), on failure
+ * parse the error buffer into errs (fdpath marks locations in the file). */
+static int ctx_run(struct nft_ctx *ctx, const char *cmd, const char *fdpath, bool from_file,
+		   char **ret_out, struct vnft_errs *errs)
+{
+	int rc = from_file ? nft_run_cmd_from_filename(ctx, fdpath)
+			   : nft_run_cmd_from_buffer(ctx, cmd);
+	const char *out = nft_ctx_get_output_buffer(ctx);
+	const char *err = nft_ctx_get_error_buffer(ctx);
+
+	/* The buffers are reused by the next command: copy now. */
+	if (errs)
+		vnft_errs_parse(err, fdpath, errs);
+	if (rc == 0 && ret_out)
+		*ret_out = vnft_xstrdup(out ? out : "");
+	return rc == 0 ? 0 : -EINVAL;
+}
+
+/* The domain's context, opened inside it on first use and kept in
+ * vrf_ns_state() until the run ends. */
+static struct nft_ctx *ns_ctx(struct vrf_ns *ns, int *ret_err)
+{
+	void **slot = vrf_ns_state(ns, &nft_plugin);
+	struct nft_ctx *ctx;
+	int r;
+
+	if (*slot)
+		return *slot;
+	r = vrf_ns_enter(ns);
+	if (r < 0) {
+		*ret_err = r;
+		return NULL;
+	}
+	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	vrf_ns_leave(ns);
+	ctx = ctx_setup(ctx);
+	if (!ctx) {
+		*ret_err = -ENOMEM;
+		return NULL;
+	}
+	*slot = ctx;
+	return ctx;
+}
+
+static void nft_ns_release(struct vrf_ns *ns, void *state)
+{
+	nft_ctx_free(state);
+}
+
+static int list_ruleset(struct nft_ctx *ctx, bool stateless, struct vnft_listing *out,
+			char **ret_text)
+{
+	struct vnft_errs errs;
+	char *text = NULL;
+	int r;
+
+	nft_ctx_output_set_flags(ctx, stateless ? NFT_CTX_OUTPUT_STATELESS : 0);
+	r = ctx_run(ctx, "list ruleset", NULL, false, &text, &errs);
+	if (r < 0) {
+		char *msg = errs_oneline(NULL, &errs);
+
+		fprintf(stderr, "vrfmgr: nft list ruleset: %s\n", msg);
+		free(msg);
+		vnft_errs_free(&errs);
+		return -EIO;
+	}
+	vnft_errs_free(&errs);
+	r = vnft_listing_parse(text, out);
+	if (r < 0)
+		fprintf(stderr, "vrfmgr: cannot read libnftables' listing (unexpected format)\n");
+	if (r == 0 && ret_text)
+		*ret_text = text;
+	else
+		free(text);
+	return r;
+}
+
+/* ---- the check and the canonical form ---- */
+
+static int canon_fill(struct vrf_config *cfg, struct nft_src *src)
+{
+	unsigned bad = 0;
+
+	/* The file must create exactly the tables the scanner saw: a table
+	 * declared through an include, or deleted again, would break the
+	 * ownership rule. */
+	for (size_t i = 0; i < src->canon.n; i++) {
+		const struct vnft_ltable *t = &src->canon.v[i];
+
+		if (!decls_has(&src->decls, t->family, t->name)) {
+			vrf_error(cfg, &src->loc, "nft_file %s creates table %s %s, but vrfmgr "
+				  "cannot see it declared in the file itself (an include?); "
+				  "declare every table in %s", src->path, t->family, t->name,
+				  src->path);
+			bad++;
+		}
+	}
+	src->norm = vnft_xrealloc(NULL, (src->decls.n ? src->decls.n : 1) * sizeof(*src->norm));
+	for (size_t i = 0; i < src->decls.n; i++) {
+		const struct vnft_decl *dc = &src->decls.v[i];
+		const struct vnft_ltable *t = vnft_listing_find(&src->canon, dc->family, dc->name);
+
+		src->norm[i] = t ? vnft_table_norm(t) : NULL;
+		if (!t) {
+			char where[PATH_MAX + 32];
+			struct vrf_loc at = { where, 0 };
+
+			snprintf(where, sizeof(where), "%s:%u:%u", src->path, dc->line, dc->col);
+			vrf_error(cfg, &at, "table %s %s does not exist once the file is loaded "
+				  "(deleted again?)", dc->family, dc->name);
+			bad++;
+		}
+	}
+	src->canon_done = true;
+	return bad ? -EINVAL : 0;
+}
+
+/*
+ * Run libnftables over the file.  With CAP_SYS_ADMIN: in a network namespace
+ * made for this and dropped at once, for real, then listed back (the
+ * canonical form).  Without: in the current namespace in check mode, which
+ * parses and stops at the kernel's EPERM.  Returns 0, -EINVAL after
+ * reporting the file's errors, -EPERM when only parsing was possible, or
+ * another -errno.
+ */
+static int src_check(struct vrf_config *cfg, struct nft_src *src)
+{
+	struct nft_ctx *ctx = NULL;
+	struct vnft_errs errs = { 0 };
+	char fdpath[32], *text = NULL;
+	bool scratch = false;
+	int self, memfd = -1, r;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (unshare(CLONE_NEWNET) == 0) {
+		scratch = true;
+		/* nft_ctx_new() opens its netlink socket at once: it stays in
+		 * the new namespace, which lives as long as the socket. */
+		ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+		if (setns(self, CLONE_NEWNET) < 0) {
+			fprintf(stderr, "vrfmgr: cannot return to own network namespace: %s\n",
+				strerror(errno));
+			abort();	/* nothing after this would be safe */
+		}
+	} else if (errno == EPERM) {
+		ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+		if (ctx)
+			nft_ctx_set_dry_run(ctx, true);
+	} else {
+		r = -errno;
+		close(self);
+		return r;
+	}
+	close(self);
+	ctx = ctx_setup(ctx);
+	if (!ctx)
+		return -ENOMEM;
+	nft_ctx_add_include_path(ctx, src->dir);
+	memfd = memfd_text(src->text, src->len);
+	if (memfd < 0) {
+		r = memfd;
+		goto out;
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", memfd);
+	r = ctx_run(ctx, NULL, fdpath, true, NULL, &errs);
+	if (r < 0) {
+		if (!scratch && only_eperm(&errs)) {
+			r = -EPERM;
+		} else {
+			if (!scratch)
+				drop_eperm(&errs);
+			report_errs(cfg, src, &errs);
+			r = -EINVAL;
+		}
+		goto out;
+	}
+	report_errs(cfg, src, &errs);	/* warnings */
+	if (!scratch) {
+		r = -EPERM;	/* checked, but not listed */
+		goto out;
+	}
+	r = list_ruleset(ctx, true, &src->canon, &text);
+	if (r < 0)
+		goto out;
+	r = canon_fill(cfg, src);
+out:
+	free(text);
+	vnft_errs_free(&errs);
+	if (memfd >= 0)
+		close(memfd);
+	nft_ctx_free(ctx);
+	return r;
+}
+
+/* observe() and audit() need the canonical form; parse() made it unless it
+ * ran without privilege. */
+static int src_canon(struct nft_src *src)
+{
+	int r;
+
+	if (src->canon_done)
+		return 0;
+	r = src_check(NULL, src);
+	if (r == -EPERM)
+		fprintf(stderr, "%s: cannot load the firewall into a scratch namespace to "
+			"compare it: %s\n", src->path, strerror(EPERM));
+	return r;
+}
+
+/* ---- parse ---- */
+
+static void src_free(struct nft_src *src)
+{
+	if (!src)
+		return;
+	free(src->value);
+	free(src->dir);
+	free(src->text);
+	if (src->norm)
+		for (size_t i = 0; i < src->decls.n; i++)
+			free(src->norm[i]);
+	free(src->norm);
+	vnft_decls_free(&src->decls);
+	vnft_listing_free(&src->canon);
+	free(src);
+}
+
+static void nft_domain_release(struct vrf_domain *d, void *pdata)
+{
+	src_free(pdata);
+}
+
+static int nft_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct vrf_loc *loc,
+		     const char *key, const char *value)
+{
+	struct nft_src **slot = (struct nft_src **)vrf_domain_pdata(d, &nft_plugin);
+	struct nft_src *src;
+	struct diag_ctx dc;
+	char *path, *slash;
+	int fd, r, r2;
+
+	if (*slot) {
+		vrf_error(cfg, loc, "second nft_file in [domain %s] (the first is at %s:%u); "
+			  "put the domain's tables in one file", d->name, (*slot)->loc.file,
+			  (*slot)->loc.line);
+		return -EINVAL;
+	}
+	path = vrf_path_relative(loc, value);
+	if (!path)
+		abort();
+	fd = vrf_open_trusted(cfg, loc, path);
+	if (fd < 0) {
+		free(path);
+		return -EINVAL;
+	}
+	src = calloc(1, sizeof(*src));
+	if (!src)
+		abort();
+	src->value = vnft_xstrdup(value);
+	src->path = vrf_config_intern(cfg, path);
+	src->loc = *loc;
+	slash = strrchr(path, '/');
+	src->dir = slash ? vnft_xstrndup(path, (size_t)(slash - path + (slash == path))) :
+			   vnft_xstrdup(".");
+	free(path);
+	*slot = src;
+	r = read_all(fd, &src->text, &src->len);
+	close(fd);
+	if (r < 0) {
+		vrf_error(cfg, loc, "nft_file %s: %s", src->path,
+			  r == -EFBIG ? "larger than 16 MiB" : strerror(-r));
+		return -EINVAL;
+	}
+	if (has_nul(src->text, src->len)) {
+		vrf_error(cfg, loc, "nft_file %s: contains a NUL byte; not an nft file", src->path);
+		return -EINVAL;
+	}
+	dc = (struct diag_ctx){ cfg, src };
+	r = vnft_scan_tables(src->text, src->len, &src->decls, scan_diag, &dc);
+	/* libnftables runs even when the scan complained, so that one check
+	 * shows every problem of the file. */
+	r2 = src_check(cfg, src);
+	if (r < 0 || (r2 < 0 && r2 != -EPERM)) {
+		if (r2 < 0 && r2 != -EINVAL && r2 != -EPERM)
+			vrf_error(cfg, loc, "nft_file %s: cannot check it: %s", src->path,
+				  strerror(-r2));
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < src->decls.n; i++) {
+		struct vrf_loc at = { src->path, src->decls.v[i].line };
+		struct nft_table *t = vrf_obj_new(&nft_plugin, sizeof(*t), &at);
+
+		t->family = vnft_xstrdup(src->decls.v[i].family);
+		t->name = vnft_xstrdup(src->decls.v[i].name);
+		t->src = src;
+		t->idx = i;
+		vrf_domain_add(d, &t->obj);
+	}
+	return 0;
+}
+
+static void nft_print_config(const struct vrf_domain *d, struct vrf_buf *out)
+{
+	const struct nft_src *src = *vrf_domain_pdata_const(d, &nft_plugin);
+
+	if (src)
+		vrf_buf_printf(out, "nft_file = %s\n", src->value);
+}
+
+/* ---- objects ---- */
+
+static void nft_free(struct vrf_obj *o)
+{
+	struct nft_table *t = (struct nft_table *)o;
+
+	free(t->family);
+	free(t->name);
+	free(t->raw);
+	vnft_listing_free(&t->l);
+	free(t->norm);
+	free(t);
+}
+
+static int nft_compare(const struct vrf_obj *a, const struct vrf_obj *b)
+{
+	const struct nft_table *x = (const struct nft_table *)a, *y = (const struct nft_table *)b;
+	int c = strcmp(x->family, y->family);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static const char *table_norm(const struct nft_table *t)
+{
+	if (t->src)
+		return t->src->canon_done ? t->src->norm[t->idx] : NULL;
+	return t->norm;
+}
+
+static const struct vnft_ltable *table_listing(const struct nft_table *t)
+{
+	if (t->src)
+		return t->src->canon_done ?
+		       vnft_listing_find(&t->src->canon, t->family, t->name) : NULL;
+	return t->l.n ? &t->l.v[0] : NULL;
+}
+
+/* Tables have no optional attributes: the whole normalized listing must
+ * match.  Without a canonical form of the file (it could not be loaded into
+ * a scratch namespace) nothing is known to be equal, and the table is
+ * replaced, which is safe, if not idempotent. */
+static bool nft_equal(const struct vrf_obj *want, const struct vrf_obj *have)
+{
+	const char *w = table_norm((const struct nft_table *)want);
+	const char *h = table_norm((const struct nft_table *)have);
+
+	return w && h && !strcmp(w, h);
+}
+
+static void nft_format(const struct vrf_obj *o, struct vrf_buf *out)
+{
+	const struct nft_table *t = (const struct nft_table *)o;
+
+	vrf_buf_printf(out, "table %s %s", t->family, t->name);
+}
+
+/* "table inet filter: 2 differences" and then the differences, one per
+ * line, indented: "+ chain input: tcp dport 22 accept". */
+static void nft_format_change(const struct vrf_obj *want, const struct vrf_obj *have,
+			      struct vrf_buf *out)
+{
+	const struct vnft_ltable *w = table_listing((const struct nft_table *)want);
+	const struct vnft_ltable *h = table_listing((const struct nft_table *)have);
+	struct vrf_buf d = { 0 };
+	unsigned n;
+
+	nft_format(want, out);
+	if (!w || !h) {
+		vrf_buf_puts(out, " (replaced whole)");
+		return;
+	}
+	n = vnft_table_diff(w, h, &d, "      ", NFT_DIFF_MAX);
+	if (n == 0)
+		vrf_buf_puts(out, " (replaced whole)");
+	else
+		vrf_buf_printf(out, ": %u difference%s%s", n, n == 1 ? "" : "s", vrf_buf_str(&d));
+	vrf_buf_free(&d);
+}
+
+/* ---- the record of owned tables ---- */
+
+static char *record_path(const struct vrf_config *cfg, const char *domain)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s/%s", cfg->state_dir, domain, NFT_RECORD) < 0)
+		abort();
+	return p;
+}
+
+static int record_read(const struct vrf_config *cfg, const char *domain, struct vnft_decls *out)
+{
+	char *p = record_path(cfg, domain), line[512];
+	FILE *f = fopen(p, "re");
+
+	memset(out, 0, sizeof(*out));
+	free(p);
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char family[16], name[256];
+
+		if (sscanf(line, "%15s %255s", family, name) == 2 && vnft_family_valid(family))
+			decls_add(out, family, name);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Replace the record (atomically: a crash leaves the old or the new one). */
+static int record_write(const struct vrf_config *cfg, const char *domain,
+			const struct vnft_decls *tables)
+{
+	char *p = record_path(cfg, domain), *tmp = NULL, *dir;
+	FILE *f;
+	int r = 0;
+
+	if (tables->n == 0) {
+		if (unlink(p) < 0 && errno != ENOENT)
+			r = -errno;
+		free(p);
+		return r;
+	}
+	if (asprintf(&dir, "%s/%s", cfg->state_dir, domain) < 0 ||
+	    asprintf(&tmp, "%s.tmp", p) < 0)
+		abort();
+	mkdir(cfg->state_dir, 0755);
+	mkdir(dir, 0755);
+	free(dir);
+	f = fopen(tmp, "we");
+	if (!f) {
+		r = -errno;
+		goto out;
+	}
+	fputs("# nftables tables vrfmgr owns in this namespace (family name)\n", f);
+	for (size_t i = 0; i < tables->n; i++)
+		fprintf(f, "%s %s\n", tables->v[i].family, tables->v[i].name);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, p) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+out:
+	if (r)
+		fprintf(stderr, "vrfmgr: cannot write %s: %s\n", p, strerror(-r));
+	free(tmp);
+	free(p);
+	return r;
+}
+
+/* ---- observe ---- */
+
+static struct nft_src *domain_src(const struct vrf_domain *d)
+{
+	return d ? *vrf_domain_pdata_const(d, &nft_plugin) : NULL;
+}
+
+static struct nft_table *live_table(const struct vnft_ltable *lt)
+{
+	struct nft_table *t = vrf_obj_new(&nft_plugin, sizeof(*t), NULL);
+
+	t->family = vnft_xstrdup(lt->family);
+	t->name = vnft_xstrdup(lt->name);
+	t->raw = vnft_xstrdup(lt->raw ? lt->raw : "");
+	if (vnft_listing_parse(t->raw, &t->l) < 0 || t->l.n != 1) {
+		/* Cannot happen for text that parsed once already. */
+		vnft_listing_free(&t->l);
+		t->norm = vnft_table_norm(lt);
+	} else {
+		t->norm = vnft_table_norm(&t->l.v[0]);
+	}
+	return t;
+}
+
+static int nft_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
+		       struct vrf_objv *out)
+{
+	const struct vrf_config *cfg = vrf_run_config(run);
+	struct nft_src *src = domain_src(d);
+	struct vnft_decls rec;
+	struct vnft_listing live = { 0 };
+	struct nft_ctx *ctx;
+	int r;
+
+	r = record_read(cfg, vrf_ns_name(ns), &rec);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot read the record of owned nftables tables: %s\n",
+			vrf_ns_name(ns), strerror(-r));
+		return r;
+	}
+	/* Nothing declared, nothing owned: no reason to look. */
+	if (!src && rec.n == 0)
+		return 0;
+	if (src) {
+		r = src_canon(src);
+		if (r < 0)
+			goto out;
+	}
+	ctx = ns_ctx(ns, &r);
+	if (!ctx)
+		goto out;
+	r = list_ruleset(ctx, true, &live, NULL);
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < live.n; i++) {
+		const struct vnft_ltable *lt = &live.v[i];
+
+		if (decls_has(src ? &src->decls : NULL, lt->family, lt->name) ||
+		    decls_has(&rec, lt->family, lt->name)) {
+			vrf_objv_push(out, &live_table(lt)->obj);
+		} else if (vrf_run_verbose(run) > 0) {
+			fprintf(stderr, "%s: nftables table %s %s is not declared in the nft_file; "
+				"left alone\n", vrf_ns_name(ns), lt->family, lt->name);
+		}
+	}
+out:
+	vnft_listing_free(&live);
+	vnft_decls_free(&rec);
+	return r;
+}
+
+/* ---- apply ---- */
+
+static void append_reset(struct vrf_buf *cmd, const char *family, const char *name)
+{
+	/* Declaring first makes the delete succeed whether or not the table
+	 * exists; both run inside the one transaction. */
+	vrf_buf_printf(cmd, "add table %s %s\ndelete table %s %s\n", family, name, family, name);
+}
+
+static int nft_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
+		     struct vrf_op *ops, size_t n)
+{
+	const struct vrf_config *cfg = vrf_run_config(run);
+	struct vnft_decls reset = { 0 }, added = { 0 }, deleted = { 0 }, rec_old = { 0 };
+	struct vnft_decls rec_new = { 0 };
+	struct vrf_buf cmd = { 0 }, restore = { 0 };
+	struct vnft_errs errs = { 0 };
+	const struct nft_src *file = NULL;
+	struct nft_ctx *ctx;
+	char fdpath[32] = "";
+	int memfd = -1, r;
+
+	ctx = ns_ctx(ns, &r);
+	if (!ctx)
+		goto fail_all;
+	r = record_read(cfg, vrf_ns_name(ns), &rec_old);
+	if (r < 0)
+		goto fail_all;
+	for (size_t i = 0; i < n; i++) {
+		const struct nft_table *t;
+
+		if (ops[i].kind == VRF_OP_DEL) {
+			t = (const struct nft_table *)ops[i].have;
+			decls_add(&reset, t->family, t->name);
+			decls_add(&deleted, t->family, t->name);
+			continue;
+		}
+		t = (const struct nft_table *)ops[i].want;
+		decls_add(&reset, t->family, t->name);
+		decls_add(&added, t->family, t->name);
+		if (t->src)
+			file = t->src;
+	}
+	/* The file defines all its tables at once, so all of them are reset;
+	 * a live table to restore (rollback) comes from its listing, unless
+	 * the file defines it too. */
+	for (size_t i = 0; file && i < file->decls.n; i++) {
+		decls_add(&reset, file->decls.v[i].family, file->decls.v[i].name);
+		decls_add(&added, file->decls.v[i].family, file->decls.v[i].name);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct nft_table *t = (const struct nft_table *)ops[i].want;
+
+		if (ops[i].kind == VRF_OP_DEL || t->src ||
+		    (file && decls_has(&file->decls, t->family, t->name)))
+			continue;
+		vrf_buf_puts(&restore, t->raw ? t->raw : "");
+	}
+	for (size_t i = 0; i < added.n; i++)
+		decls_remove(&deleted, added.v[i].family, added.v[i].name);
+	for (size_t i = 0; i < reset.n; i++)
+		append_reset(&cmd, reset.v[i].family, reset.v[i].name);
+	if (file) {
+		memfd = memfd_text(file->text, file->len);
+		if (memfd < 0) {
+			r = memfd;
+			goto fail_all;
+		}
+		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", memfd);
+		vrf_buf_printf(&cmd, "include \"%s\"\n", fdpath);
+		nft_ctx_clear_include_paths(ctx);
+		nft_ctx_add_include_path(ctx, file->dir);
+	}
+	vrf_buf_puts(&cmd, vrf_buf_str(&restore));
+
+	/* Write ahead: a crash after the commit must not lose the fact that
+	 * the new tables are ours. */
+	for (size_t i = 0; i < rec_old.n; i++)
+		decls_add(&rec_new, rec_old.v[i].family, rec_old.v[i].name);
+	for (size_t i = 0; i < added.n; i++)
+		decls_add(&rec_new, added.v[i].family, added.v[i].name);
+	r = record_write(cfg, vrf_ns_name(ns), &rec_new);
+	if (r < 0)
+		goto fail_all;
+	if (vrf_run_verbose(run) > 1)
+		fprintf(stderr, "%s: nft transaction:\n%s", vrf_ns_name(ns), vrf_buf_str(&cmd));
+	nft_ctx_output_set_flags(ctx, 0);
+	r = ctx_run(ctx, vrf_buf_str(&cmd), fdpath[0] ? fdpath : NULL, false, NULL, &errs);
+	if (r < 0) {
+		record_write(cfg, vrf_ns_name(ns), &rec_old);
+		goto fail_all;
+	}
+	for (size_t i = 0; i < deleted.n; i++)
+		decls_remove(&rec_new, deleted.v[i].family, deleted.v[i].name);
+	/* The tables changed either way; a record that could not be written
+	 * is reported, and the next run finds the declared tables anyway. */
+	record_write(cfg, vrf_ns_name(ns), &rec_new);
+	r = 0;
+	goto out;
+
+fail_all:
+	/* One transaction: it went through whole or not at all. */
+	{
+		char *msg = errs.n ? errs_oneline(file, &errs) : NULL;
+
+		for (size_t i = 0; i < n; i++) {
+			ops[i].err = r < 0 && r != -EINVAL ? r : -EINVAL;
+			ops[i].errmsg = msg ? vnft_xstrdup(msg) : r != -EINVAL && r < 0 ?
+					vnft_xstrdup(strerror(-r)) : NULL;
+		}
+		free(msg);
+		r = ops[0].err;
+	}
+out:
+	if (memfd >= 0)
+		close(memfd);
+	vnft_errs_free(&errs);
+	vrf_buf_free(&cmd);
+	vrf_buf_free(&restore);
+	vnft_decls_free(&reset);
+	vnft_decls_free(&added);
+	vnft_decls_free(&deleted);
+	vnft_decls_free(&rec_old);
+	vnft_decls_free(&rec_new);
+	return r;
+}
+
+/* A destroyed domain took its tables with it: drop the record. */
+static int nft_event(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
+		     enum vrf_event ev, const char *changes)
+{
+	char *p;
+
+	if (ev != VRF_EV_POST_DESTROY || !d)
+		return 0;
+	p = record_path(vrf_run_config(run), d->name);
+	unlink(p);
+	free(p);
+	return 0;
+}
+
+/* ---- audit ---- */
+
+enum tstate { T_IN_SYNC, T_DRIFT, T_MISSING, T_EXTRA, T_UNMANAGED };
+
+static const char *const tstate_text[] = { "in sync", "drift", "missing", "extra", "unmanaged" };
+static const char *const tstate_json[] = { "in_sync", "drift", "missing", "extra", "unmanaged" };
+
+struct audit {
+	struct vrf_buf *out;
+	bool json;
+	bool first_table;
+};
+
+static void json_kv(struct vrf_buf *b, const char *key, const char *value, bool comma)
+{
+	if (comma)
+		vrf_buf_puts(b, ",");
+	vrf_buf_json_str(b, key);
+	vrf_buf_puts(b, ":");
+	if (value)
+		vrf_buf_json_str(b, value);
+	else
+		vrf_buf_puts(b, "null");
+}
+
+struct rule_walk {
+	struct audit *a;
+	char **hdisp;		/* live rules as shown (with counters) */
+	size_t n_hdisp;
+	char **wdisp;		/* the file's rules */
+	bool first;
+	const char *key;	/* "rule" in a chain, "line" in a set */
+};
+
+static void audit_rule(struct rule_walk *rw, const char *text, const char *state)
+{
+	struct vrf_buf *b = rw->a->out;
+	unsigned long long pk, by;
+
+	if (rw->a->json) {
+		vrf_buf_puts(b, rw->first ? "{" : ",{");
+		json_kv(b, rw->key, text, false);
+		if (state)
+			json_kv(b, "state", state, true);
+		if (vnft_rule_counter(text, &pk, &by))
+			vrf_buf_printf(b, ",\"packets\":%llu,\"bytes\":%llu", pk, by);
+		vrf_buf_puts(b, "}");
+	} else if (!state || !strcmp(state, "in_sync")) {
+		vrf_buf_printf(b, "        %s\n", text);
+	} else {
+		vrf_buf_printf(b, "      %s: %s\n", state, text);
+	}
+	rw->first = false;
+}
+
+static void audit_align_cb(void *data, char op, long ia, long ib)
+{
+	struct rule_walk *rw = data;
+
+	if (op == ' ')
+		audit_rule(rw, (size_t)ia < rw->n_hdisp ? rw->hdisp[ia] : "?", "in_sync");
+	else if (op == '-')
+		audit_rule(rw, (size_t)ia < rw->n_hdisp ? rw->hdisp[ia] : "?", "extra");
+	else
+		audit_rule(rw, rw->wdisp[ib], "missing");
+}
+
+/* One block (chain, set, ...) of a table.  h: live (stateless), hf: live
+ * as shown (with counters), w: the file's; any of them may be NULL. */
+static void audit_block(struct audit *a, const struct vnft_lblock *h, const struct vnft_lblock *hf,
+			const struct vnft_lblock *w, enum tstate ts, bool *first)
+{
+	const struct vnft_lblock *any = h ? h : w;
+	bool chain = !strcmp(any->kind, "chain");
+	char **hn = NULL, **hd = NULL, **wn = NULL, **wd = NULL, **fn = NULL, **fd = NULL;
+	char *hspec = NULL, *wspec = NULL, *fspec = NULL;
+	size_t nh = 0, nw = 0, nf = 0;
+	const char *state;
+	struct vnft_chain_spec cs;
+	bool spec_ok;
+	struct vrf_buf *b = a->out;
+	struct rule_walk rw = { .a = a, .first = true, .key = "rule" };
+
+	if (h)
+		vnft_block_split(h, &hn, &hd, &nh, &hspec);
+	if (hf)
+		vnft_block_split(hf, &fn, &fd, &nf, &fspec);
+	if (w)
+		vnft_block_split(w, &wn, &wd, &nw, &wspec);
+	if (ts == T_UNMANAGED || ts == T_EXTRA) {
+		state = tstate_json[ts];
+	} else if (!h) {
+		state = "missing";
+	} else if (!w) {
+		state = "extra";
+	} else {
+		char *x = vnft_block_norm(h), *y = vnft_block_norm(w);
+
+		state = strcmp(x, y) ? "drift" : "in_sync";
+		free(x);
+		free(y);
+	}
+	/* Rules are shown with their counters when the stateful listing
+	 * lines up with the stateless one (it always should). */
+	rw.hdisp = hf && nf == nh ? fd : hd;
+	rw.n_hdisp = nh;
+	rw.wdisp = wd;
+	if (!chain)
+		rw.key = "line";
+	spec_ok = vnft_chain_spec_parse(h ? hspec : wspec, &cs);
+	if (a->json) {
+		vrf_buf_puts(b, *first ? "{" : ",{");
+		json_kv(b, "kind", any->kind, false);
+		json_kv(b, "name", any->name, true);
+		if (chain) {
+			json_kv(b, "type", spec_ok ? cs.type : NULL, true);
+			json_kv(b, "hook", spec_ok ? cs.hook : NULL, true);
+			json_kv(b, "priority", spec_ok ? cs.priority : NULL, true);
+			json_kv(b, "policy", spec_ok ? cs.policy : NULL, true);
+			if (spec_ok && cs.device)
+				json_kv(b, "device", cs.device, true);
+		}
+		json_kv(b, "state", state, true);
+		if (chain && h && w && strcmp(hspec, wspec))
+			json_kv(b, "file_spec", wspec, true);
+		if (chain) {
+			vrf_buf_puts(b, ",\"rules\":[");
+		} else {
+			vrf_buf_puts(b, ",\"lines\":[");
+		}
+	} else {
+		vrf_buf_printf(b, "    %s %s", any->kind, any->name);
+		if (chain && (h ? hspec : wspec)[0])
+			vrf_buf_printf(b, " (%s)", h ? hspec : wspec);
+		vrf_buf_printf(b, ": %s\n", !strcmp(state, "in_sync") ? "in sync" : state);
+		if (chain && h && w && strcmp(hspec, wspec))
+			vrf_buf_printf(b, "      the file has: %s\n", wspec[0] ? wspec : "(no type)");
+	}
+	if (ts == T_UNMANAGED || ts == T_EXTRA || !w || !h) {
+		/* Nothing to line up: show what is there. */
+		for (size_t i = 0; i < (h ? nh : nw); i++)
+			audit_rule(&rw, h ? rw.hdisp[i] : wd[i],
+				   ts == T_UNMANAGED || ts == T_EXTRA ? NULL : !h ? "missing" : "extra");
+	} else {
+		vnft_align(hn, nh, wn, nw, audit_align_cb, &rw);
+	}
+	if (a->json)
+		vrf_buf_puts(b, "]}");
+	*first = false;
+	if (spec_ok)
+		vnft_chain_spec_free(&cs);
+	vnft_strv_free(hn, nh);
+	vnft_strv_free(hd, nh);
+	vnft_strv_free(fn, nf);
+	vnft_strv_free(fd, nf);
+	vnft_strv_free(wn, nw);
+	vnft_strv_free(wd, nw);
+	free(hspec);
+	free(fspec);
+	free(wspec);
+}
+
+static void audit_table(struct audit *a, const struct vnft_ltable *h, const struct vnft_ltable *hf,
+			const struct vnft_ltable *w, enum tstate ts, const char *why)
+{
+	const struct vnft_ltable *any = h ? h : w;
+	struct vrf_buf *b = a->out;
+	bool first = true;
+
+	if (a->json) {
+		char *id;
+
+		if (asprintf(&id, "%s %s", any->family, any->name) < 0)
+			abort();
+		vrf_buf_puts(b, a->first_table ? "{" : ",{");
+		json_kv(b, "table", id, false);
+		json_kv(b, "family", any->family, true);
+		json_kv(b, "name", any->name, true);
+		json_kv(b, "state", tstate_json[ts], true);
+		vrf_buf_printf(b, ",\"managed\":%s", ts == T_UNMANAGED ? "false" : "true");
+		free(id);
+		if (ts == T_DRIFT) {
+			struct vrf_buf d = { 0 };
+			const char *p;
+
+			vnft_table_diff(w, h, &d, "", 0);
+			vrf_buf_puts(b, ",\"diff\":[");
+			p = vrf_buf_str(&d);
+			for (bool f = true; *p; f = false) {
+				const char *e;
+
+				p++;	/* the '\n' in front of each line */
+				e = strchrnul(p, '\n');
+				{
+					char *line = vnft_xstrndup(p, (size_t)(e - p));
+
+					if (!f)
+						vrf_buf_puts(b, ",");
+					vrf_buf_json_str(b, line);
+					free(line);
+				}
+				p = e;
+			}
+			vrf_buf_puts(b, "]");
+			vrf_buf_free(&d);
+		}
+		vrf_buf_puts(b, ",\"blocks\":[");
+	} else {
+		vrf_buf_printf(b, "  table %s %s: %s%s%s%s\n", any->family, any->name,
+			       tstate_text[ts], why ? " (" : "", why ? why : "", why ? ")" : "");
+	}
+	a->first_table = false;
+	for (size_t i = 0; h && i < h->n_blocks; i++) {
+		const struct vnft_lblock *hb = &h->blocks[i];
+
+		audit_block(a, hb, vnft_table_block(hf, hb->kind, hb->name),
+			    vnft_table_block(w, hb->kind, hb->name), ts, &first);
+	}
+	for (size_t i = 0; w && i < w->n_blocks; i++) {
+		const struct vnft_lblock *wb = &w->blocks[i];
+
+		if (!vnft_table_block(h, wb->kind, wb->name))
+			audit_block(a, NULL, NULL, wb, ts, &first);
+	}
+	if (a->json)
+		vrf_buf_puts(b, "]}");
+}
+
+static int nft_audit(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
+		     struct vrf_buf *out, bool json)
+{
+	const struct vrf_config *cfg = vrf_run_config(run);
+	struct nft_src *src = domain_src(d);
+	struct vnft_listing live = { 0 }, full = { 0 };
+	struct vnft_decls rec = { 0 };
+	struct audit a = { .out = out, .json = json, .first_table = true };
+	struct nft_ctx *ctx;
+	char *why = NULL;
+	int r;
+
+	r = record_read(cfg, vrf_ns_name(ns), &rec);
+	if (r < 0)
+		goto out;
+	if (src && src_canon(src) < 0)
+		src = NULL;	/* reported; the live tables are still shown */
+	ctx = ns_ctx(ns, &r);
+	if (!ctx)
+		goto out;
+	r = list_ruleset(ctx, true, &live, NULL);
+	if (r == 0)
+		r = list_ruleset(ctx, false, &full, NULL);
+	if (r < 0)
+		goto out;
+	if (json)
+		vrf_buf_puts(out, "\"firewall\":[");
+	else if (!live.n && !(src && src->decls.n))
+		vrf_buf_puts(out, "  firewall: no tables\n");
+	if (asprintf(&why, "not declared in %s; left alone",
+		     src ? src->path : "an nft_file") < 0)
+		abort();
+	for (size_t i = 0; i < live.n; i++) {
+		const struct vnft_ltable *h = &live.v[i];
+		const struct vnft_ltable *hf = vnft_listing_find(&full, h->family, h->name);
+		bool declared = src && decls_has(&src->decls, h->family, h->name);
+		const struct vnft_ltable *w = declared ?
+					      vnft_listing_find(&src->canon, h->family, h->name) : NULL;
+
+		if (declared) {
+			char *x = vnft_table_norm(h), *y = w ? vnft_table_norm(w) : NULL;
+
+			audit_table(&a, h, hf, w, y && !strcmp(x, y) ? T_IN_SYNC : T_DRIFT, NULL);
+			free(x);
+			free(y);
+		} else if (decls_has(&rec, h->family, h->name)) {
+			audit_table(&a, h, hf, NULL, T_EXTRA,
+				    "owned, no longer in the file; apply deletes it");
+		} else {
+			audit_table(&a, h, hf, NULL, T_UNMANAGED, why);
+		}
+	}
+	for (size_t i = 0; src && i < src->decls.n; i++) {
+		const struct vnft_decl *dc = &src->decls.v[i];
+		const struct vnft_ltable *w = vnft_listing_find(&src->canon, dc->family, dc->name);
+
+		if (!vnft_listing_find(&live, dc->family, dc->name) && w)
+			audit_table(&a, NULL, NULL, w, T_MISSING, NULL);
+	}
+	if (json)
+		vrf_buf_puts(out, "]");
+out:
+	free(why);
+	vnft_listing_free(&live);
+	vnft_listing_free(&full);
+	vnft_decls_free(&rec);
+	/* Drift of owned tables is in the plan already; unmanaged tables are
+	 * not drift. */
+	return r < 0 ? r : 0;
+}
+
+static const char *const nft_keys[] = { "nft_file", NULL };
+
+static const struct vrf_plugin nft_plugin = {
+	.abi = VRF_PLUGIN_ABI,
+	.name = "nft",
+	.keys = nft_keys,
+	/* Before links (20): a new domain has its firewall before any of its
+	 * links comes up. */
+	.stage = 10,
+	/* ALWAYS: a domain whose nft_file went away still owns tables. */
+	.flags = VRF_PLUGIN_ALWAYS,
+	.parse = nft_parse,
+	.compare = nft_compare,
+	.equal = nft_equal,
+	.observe = nft_observe,
+	.apply = nft_apply,
+	.format = nft_format,
+	.format_change = nft_format_change,
+	.print_config = nft_print_config,
+	.free = nft_free,
+	.audit = nft_audit,
+	.event = nft_event,
+	.domain_release = nft_domain_release,
+	.ns_release = nft_ns_release,
+};
+
+VRF_PLUGIN_REGISTER(nft_plugin);
