@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Interface addresses: `address = ADDR/PLEN dev NAME [noprefixroute]`, the
+ * words of `ip address add`.  A bare address gets the full length (/32,
+ * /128), as with ip(8).  Host bits are the point of an interface address, so
+ * they are allowed here.
+ *
+ * Identity: (device, family, address, prefix length).  The only attribute
+ * is noprefixroute.  IPv6 addresses are added with IFA_F_NODAD: duplicate
+ * address detection would keep a new address "tentative" for a second or
+ * two, during which it cannot be a source address, and a route with `src`
+ * on it (stage 40, a few milliseconds later) would be refused.  Inside a
+ * routing domain the addresses come from the operator's plan, so DAD has
+ * nothing to protect.
+ *
+ * Ownership (DESIGN.md): vrfmgr owns the addresses on the links the file
+ * declares into a namespace (the names published in space "dev" for that
+ * domain) and on a domain's lo.  Never its own: 127.0.0.1/8 and ::1/128 on
+ * lo, IPv6 link-local addresses (fe80::/10), and IPv6 addresses the kernel
+ * configured by itself (not IFA_F_PERMANENT, e.g. SLAAC) -- unless the file
+ * declares exactly that address, in which case it is vrfmgr's to keep.  In
+ * the host namespace, only links published into "host" are vrfmgr's; other
+ * host interfaces are never read for deletion, and host lo only carries
+ * what the file declares.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include "model.h"
+#include "nl.h"
+#include "plugin.h"
+
+#define AD_NOPREFIXROUTE	(1U << 0)
+
+struct address {
+	struct vrf_obj obj;
+	struct vrf_addr a;
+	uint8_t flags;			/* AD_* */
+	char dev[IFNAMSIZ];
+};
+
+static const struct vrf_plugin address_plugin;
+
+#define CADDR(o) ((const struct address *)(o))
+
+static void ad_addr_str(const struct vrf_addr *a, char *buf, size_t len)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(a->family, a->bytes, tmp, sizeof(tmp)))
+		snprintf(tmp, sizeof(tmp), "?");
+	snprintf(buf, len, "%s/%u", tmp, a->plen);
+}
+
+/* Addresses the kernel makes on its own: the loopback pair on lo. */
+static bool ad_is_lo_default(const struct vrf_addr *a, const char *dev)
+{
+	static const uint8_t v6_lo[16] = { [15] = 1 };
+
+	if (strcmp(dev, "lo"))
+		return false;
+	if (a->family == AF_INET)
+		return a->plen == 8 && a->bytes[0] == 127 && a->bytes[1] == 0 &&
+		       a->bytes[2] == 0 && a->bytes[3] == 1;
+	return a->plen == 128 && !memcmp(a->bytes, v6_lo, 16);
+}
+
+static bool ad_is_link_local(const struct vrf_addr *a)
+{
+	return a->family == AF_INET6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80;
+}
+
+/* ---- parse ---- */
+
+static int address_parse(struct vrf_config *cfg, struct vrf_domain *d,
+			 const struct vrf_loc *loc, const char *key, const char *value)
+{
+	static const uint8_t zero[16];
+	struct vrf_words ws = { 0 };
+	struct address *ad = NULL;
+	bool seen_dev = false, seen_npr = false;
+	const char *why = NULL;
+	size_t i;
+	int err = -EINVAL;
+
+	if (vrf_words_split(&ws, value) < 0) {
+		vrf_error(cfg, loc, "address: cannot split \"%s\" into words", value);
+		return -EINVAL;
+	}
+	ad = vrf_obj_new(&address_plugin, sizeof(*ad), loc);
+	if (ws.n == 0) {
+		vrf_error(cfg, loc, "address: missing address (such as 10.0.0.1/24 dev eth0)");
+		goto out;
+	}
+	if (vrf_addr_parse(&ad->a, ws.w[0], true, false) < 0) {
+		vrf_error(cfg, loc, "address: \"%s\" is not an IPv4 or IPv6 address "
+			  "(such as 10.0.0.1/24)", ws.w[0]);
+		goto out;
+	}
+	if (!memcmp(ad->a.bytes, zero, ad->a.family == AF_INET6 ? 16 : 4)) {
+		vrf_error(cfg, loc, "address: %s is the unspecified address, not an "
+			  "interface address", ws.w[0]);
+		goto out;
+	}
+	for (i = 1; i < ws.n; i++) {
+		const char *w = ws.w[i];
+
+		if (!strcmp(w, "noprefixroute")) {
+			if (seen_npr) {
+				vrf_error(cfg, loc, "address: \"%s\" is given twice", w);
+				goto out;
+			}
+			seen_npr = true;
+			ad->flags |= AD_NOPREFIXROUTE;
+		} else if (!strcmp(w, "dev")) {
+			if (seen_dev) {
+				vrf_error(cfg, loc, "address: \"%s\" is given twice", w);
+				goto out;
+			}
+			if (i + 1 >= ws.n) {
+				vrf_error(cfg, loc, "address: \"dev\" needs a value");
+				goto out;
+			}
+			seen_dev = true;
+			w = ws.w[++i];
+			if (!vrf_ifname_valid(w, &why)) {
+				vrf_error(cfg, loc, "address: dev \"%s\" is not a valid interface "
+					  "name: %s", w, why);
+				goto out;
+			}
+			snprintf(ad->dev, sizeof(ad->dev), "%s", w);
+		} else {
+			vrf_error(cfg, loc, "address: unknown word \"%s\"", w);
+			goto out;
+		}
+	}
+	if (!seen_dev) {
+		vrf_error(cfg, loc, "address: missing \"dev NAME\" (the link that carries %s)",
+			  ws.w[0]);
+		goto out;
+	}
+	if (ad_is_lo_default(&ad->a, ad->dev)) {
+		char s[64];
+
+		ad_addr_str(&ad->a, s, sizeof(s));
+		vrf_error(cfg, loc, "address: %s on lo is made by the kernel; leave it out", s);
+		goto out;
+	}
+	err = vrf_domain_add(d, &ad->obj);
+	if (err == 0)
+		ad = NULL;
+out:
+	free(ad);
+	vrf_words_free(&ws);
+	return err;
+}
+
+/* ---- identity, equality, text ---- */
+
+static int address_compare(const struct vrf_obj *a, const struct vrf_obj *b)
+{
+	const struct address *x = CADDR(a), *y = CADDR(b);
+	int c = strcmp(x->dev, y->dev);
+
+	if (c)
+		return c;
+	if (x->a.family != y->a.family)
+		return x->a.family < y->a.family ? -1 : 1;
+	c = memcmp(x->a.bytes, y->a.bytes, x->a.family == AF_INET6 ? 16 : 4);
+	if (c)
+		return c;
+	if (x->a.plen != y->a.plen)
+		return x->a.plen < y->a.plen ? -1 : 1;
+	return 0;
+}
+
+static bool address_equal(const struct vrf_obj *want, const struct vrf_obj *have)
+{
+	return CADDR(want)->flags == CADDR(have)->flags;
+}
+
+static void address_format(const struct vrf_obj *o, struct vrf_buf *out)
+{
+	const struct address *ad = CADDR(o);
+	char s[64];
+
+	ad_addr_str(&ad->a, s, sizeof(s));
+	vrf_buf_printf(out, "%s dev %s", s, ad->dev);
+	if (ad->flags & AD_NOPREFIXROUTE)
+		vrf_buf_puts(out, " noprefixroute");
+}
+
+static void address_free(struct vrf_obj *o)
+{
+	free(o);
+}
+
+/* ---- validate ---- */
+
+struct ad_ref {
+	const struct address *ad;
+	size_t pos;
+};
+
+static int ad_ref_cmp(const void *a, const void *b)
+{
+	const struct ad_ref *x = a, *y = b;
+	int c = address_compare(&x->ad->obj, &y->ad->obj);
+
+	if (c)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int address_validate(struct vrf_config *cfg, struct vrf_domain *d)
+{
+	struct ad_ref *refs;
+	size_t i, n = 0;
+	int err = 0;
+
+	refs = malloc((d->objs.n ? d->objs.n : 1) * sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	for (i = 0; i < d->objs.n; i++) {
+		const struct address *ad = CADDR(d->objs.v[i]);
+
+		if (d->objs.v[i]->plugin != &address_plugin)
+			continue;
+		refs[n].ad = ad;
+		refs[n].pos = n;
+		n++;
+		if (!strcmp(ad->dev, "lo") || vrf_name_find(cfg, d->name, "dev", ad->dev, NULL, NULL))
+			continue;
+		if (d->is_host)
+			vrf_error(cfg, &ad->obj.loc, "address: dev \"%s\" is not a link that "
+				  "vrfmgr manages in the host namespace", ad->dev);
+		else
+			vrf_error(cfg, &ad->obj.loc, "address: dev \"%s\" is not a link of "
+				  "domain %s", ad->dev, d->name);
+		err = -EINVAL;
+	}
+	qsort(refs, n, sizeof(*refs), ad_ref_cmp);
+	for (i = 1; i < n; i++) {
+		struct vrf_buf b = { 0 };
+
+		if (address_compare(&refs[i - 1].ad->obj, &refs[i].ad->obj))
+			continue;
+		address_format(&refs[i].ad->obj, &b);
+		vrf_error(cfg, &refs[i].ad->obj.loc, "address: duplicate address \"%s\" "
+			  "(first at %s:%u)", vrf_buf_str(&b),
+			  refs[i - 1].ad->obj.loc.file ? refs[i - 1].ad->obj.loc.file : "?",
+			  refs[i - 1].ad->obj.loc.line);
+		vrf_buf_free(&b);
+		err = -EINVAL;
+	}
+	free(refs);
+	return err;
+}
+
+/* ---- devices ---- */
+
+/* ifindex <-> name in one namespace, through device ioctls on the
+ * namespace's netlink socket, remembered for one call, with whether vrfmgr
+ * owns the addresses on that device (-1: not decided yet). */
+struct ad_ifc {
+	int fd;
+	size_t n, cap;
+	struct { int idx; int owned; char name[IFNAMSIZ]; } *e;
+};
+
+static int ad_ifc_add(struct ad_ifc *c, int idx, const char *name)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 8;
+		void *v = realloc(c->e, cap * sizeof(*c->e));
+
+		if (!v)
+			return -ENOMEM;
+		c->e = v;
+		c->cap = cap;
+	}
+	c->e[c->n].idx = idx;
+	c->e[c->n].owned = -1;
+	snprintf(c->e[c->n].name, IFNAMSIZ, "%s", name);
+	c->n++;
+	return (int)c->n - 1;
+}
+
+/* Entry for ifindex idx, or -errno. */
+static int ad_ifc_by_index(struct ad_ifc *c, int idx)
+{
+	struct ifreq ifr;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->e[i].idx == idx)
+			return (int)i;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = idx;
+	if (ioctl(c->fd, SIOCGIFNAME, &ifr) < 0)
+		return -errno;
+	return ad_ifc_add(c, idx, ifr.ifr_name);
+}
+
+/* ifindex of name (> 0), or -errno. */
+static int ad_ifc_index(struct ad_ifc *c, const char *name)
+{
+	struct ifreq ifr;
+	size_t i;
+	int k;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->e[i].name, name))
+			return c->e[i].idx;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(c->fd, SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	k = ad_ifc_add(c, ifr.ifr_ifindex, name);
+	return k < 0 ? k : ifr.ifr_ifindex;
+}
+
+/* ---- observe ---- */
+
+struct ad_obs {
+	struct vrf_objv *out;
+	size_t start;
+	const struct vrf_config *cfg;
+	const char *domain;
+	bool host;
+	const struct address **want;	/* the file's addresses, sorted */
+	size_t n_want;
+	struct ad_ifc ifc;
+};
+
+static void ad_obs_reset(void *data)
+{
+	struct ad_obs *o = data;
+	size_t i;
+
+	for (i = o->start; i < o->out->n; i++)
+		address_free(o->out->v[i]);
+	o->out->n = o->start;
+}
+
+static int ad_want_cmp(const void *a, const void *b)
+{
+	return address_compare(*(const struct vrf_obj *const *)a, *(const struct vrf_obj *const *)b);
+}
+
+static bool ad_wanted(const struct ad_obs *o, const struct address *ad)
+{
+	const struct address *key = ad;
+
+	return o->n_want && bsearch(&key, o->want, o->n_want, sizeof(*o->want), ad_want_cmp);
+}
+
+static int ad_obs_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ad_obs *o = data;
+	const struct ifaddrmsg *ifa;
+	const struct nlattr *attr, *local = NULL, *address = NULL;
+	struct address tmp, *ad;
+	uint32_t flags;
+	size_t alen;
+	int k, err;
+	bool owned;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
+		return 0;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return 0;
+	alen = ifa->ifa_family == AF_INET6 ? 16 : 4;
+	flags = ifa->ifa_flags;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+		switch (mnl_attr_get_type(attr)) {
+		case IFA_LOCAL:
+			local = attr;
+			break;
+		case IFA_ADDRESS:
+			address = attr;
+			break;
+		case IFA_FLAGS:
+			if (mnl_attr_get_payload_len(attr) >= 4)
+				flags = mnl_attr_get_u32(attr);
+			break;
+		default:
+			break;
+		}
+	}
+	/* IFA_LOCAL is the interface's own address; IFA_ADDRESS is the peer
+	 * on a point-to-point link, or the same address. */
+	if (!local)
+		local = address;
+	if (!local || mnl_attr_get_payload_len(local) < alen)
+		return 0;
+	k = ad_ifc_by_index(&o->ifc, (int)ifa->ifa_index);
+	if (k < 0)
+		return 0;	/* the device went away during the dump */
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.a.family = ifa->ifa_family;
+	tmp.a.plen = ifa->ifa_prefixlen;
+	memcpy(tmp.a.bytes, mnl_attr_get_payload(local), alen);
+	memcpy(tmp.dev, o->ifc.e[k].name, IFNAMSIZ);
+	if (flags & IFA_F_NOPREFIXROUTE)
+		tmp.flags |= AD_NOPREFIXROUTE;
+
+	if (o->ifc.e[k].owned < 0) {
+		bool lo = !strcmp(tmp.dev, "lo");
+
+		o->ifc.e[k].owned = (lo && !o->host) ||
+			vrf_name_find(o->cfg, o->domain, "dev", tmp.dev, NULL, NULL);
+	}
+	owned = o->ifc.e[k].owned > 0 && !ad_is_lo_default(&tmp.a, tmp.dev) &&
+		!ad_is_link_local(&tmp.a) &&
+		!(ifa->ifa_family == AF_INET6 && !(flags & IFA_F_PERMANENT));
+	if (!owned && !ad_wanted(o, &tmp))
+		return 0;
+
+	ad = vrf_obj_new(&address_plugin, sizeof(*ad), NULL);
+	if (!ad)
+		return -ENOMEM;
+	ad->a = tmp.a;
+	ad->flags = tmp.flags;
+	memcpy(ad->dev, tmp.dev, IFNAMSIZ);
+	err = vrf_objv_push(o->out, &ad->obj);
+	if (err < 0)
+		address_free(&ad->obj);
+	return err;
+}
+
+static int address_observe(struct vrf_run *run, struct vrf_ns *ns,
+			   const struct vrf_domain *d, struct vrf_objv *out)
+{
+	struct ad_obs o = { .out = out, .start = out->n };
+	struct nlmsghdr *req;
+	struct ifaddrmsg *ifa;
+	struct vrf_nl *nl;
+	size_t i;
+	int err;
+
+	o.cfg = vrf_run_config(run);
+	o.domain = d ? d->name : vrf_ns_name(ns);
+	o.host = d ? d->is_host : !strcmp(vrf_ns_name(ns), VRF_HOST);
+	nl = vrf_nl_get(ns, NETLINK_ROUTE);
+	if (!nl)
+		return -errno;
+	o.ifc.fd = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (d && d->objs.n) {
+		o.want = malloc(d->objs.n * sizeof(*o.want));
+		if (!o.want)
+			return -ENOMEM;
+		for (i = 0; i < d->objs.n; i++)
+			if (d->objs.v[i]->plugin == &address_plugin)
+				o.want[o.n_want++] = CADDR(d->objs.v[i]);
+		qsort(o.want, o.n_want, sizeof(*o.want), ad_want_cmp);
+	}
+	req = vrf_nl_request(nl, RTM_GETADDR, NLM_F_DUMP);
+	if (!req) {
+		err = -ENOMEM;
+		goto out;
+	}
+	ifa = mnl_nlmsg_put_extra_header(req, sizeof(*ifa));
+	ifa->ifa_family = AF_UNSPEC;	/* both families in one dump */
+	err = vrf_nl_dump(nl, req, ad_obs_cb, ad_obs_reset, &o);
+	if (err < 0)
+		ad_obs_reset(&o);
+out:
+	free(o.want);
+	free(o.ifc.e);
+	return err;
+}
+
+/* ---- apply ---- */
+
+/* Fill an RTM_NEWADDR or RTM_DELADDR request for ad on device ifindex. */
+static void address_encode(struct nlmsghdr *nlh, const struct address *ad, bool del, int ifindex)
+{
+	size_t alen = ad->a.family == AF_INET6 ? 16 : 4;
+	struct ifaddrmsg *ifa;
+	uint32_t flags = 0;
+
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = ad->a.family;
+	ifa->ifa_prefixlen = ad->a.plen;
+	ifa->ifa_index = (uint32_t)ifindex;
+	/* IFA_LOCAL and IFA_ADDRESS both, as ip(8) sends them: for IPv4 the
+	 * pair (with the prefix length) selects exactly this address. */
+	mnl_attr_put(nlh, IFA_LOCAL, alen, ad->a.bytes);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, ad->a.bytes);
+	if (del)
+		return;
+	/* The kernel takes an IPv4 address's scope from the request;
+	 * loopback addresses are host-scoped, as ip(8) makes them. */
+	if (ad->a.family == AF_INET && ad->a.bytes[0] == 127)
+		ifa->ifa_scope = RT_SCOPE_HOST;
+	if (ad->a.family == AF_INET6)
+		flags |= IFA_F_NODAD;
+	if (ad->flags & AD_NOPREFIXROUTE)
+		flags |= IFA_F_NOPREFIXROUTE;
+	ifa->ifa_flags = (uint8_t)flags;
+	mnl_attr_put_u32(nlh, IFA_FLAGS, flags);
+}
+
+static void ad_on_error(void *tag, int err, const char *msg, void *data)
+{
+	struct vrf_op *op = tag;
+
+	if (op->err)
+		return;
+	op->err = err;
+	op->errmsg = msg ? strdup(msg) : NULL;
+}
+
+static int address_apply(struct vrf_run *run, struct vrf_ns *ns,
+			 const struct vrf_domain *d, struct vrf_op *ops, size_t n)
+{
+	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
+	struct ad_ifc ifc = { 0 };
+	struct vrf_nl_batch *b = NULL;
+	struct vrf_nl *nl;
+	size_t i, pass;
+	int first = 0, err;
+
+	nl = vrf_nl_get(ns, NETLINK_ROUTE);
+	if (nl)
+		b = vrf_nl_batch_new(nl, ad_on_error, NULL);
+	if (!b) {
+		err = nl ? -ENOMEM : -errno;
+		for (i = 0; i < n; i++)
+			ops[i].err = err;
+		return err;
+	}
+	ifc.fd = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < n; i++) {
+			struct vrf_op *op = &ops[i];
+			const struct address *ad;
+			struct nlmsghdr *nlh;
+			int ifindex;
+
+			if (op->kind != order[pass])
+				continue;
+			ad = CADDR(op->kind == VRF_OP_DEL ? op->have : op->want);
+			ifindex = ad_ifc_index(&ifc, ad->dev);
+			if (ifindex < 0) {
+				/* No device, no address: a deletion is done. */
+				if (op->kind == VRF_OP_DEL)
+					continue;
+				op->err = -ENODEV;
+				if (asprintf(&op->errmsg, "device %s does not exist in this "
+					     "namespace", ad->dev) < 0)
+					op->errmsg = NULL;
+				if (!first)
+					first = op->err;
+				continue;
+			}
+			/* The kernel does not change an IPv4 address's
+			 * noprefixroute in place (NLM_F_REPLACE only renews
+			 * lifetimes there): delete and add it, in one batch. */
+			if (op->kind == VRF_OP_DEL ||
+			    (op->kind == VRF_OP_CHANGE && ad->a.family == AF_INET)) {
+				nlh = vrf_nl_batch_add(b, RTM_DELADDR, 0, op);
+				if (!nlh)
+					goto sock_fail;
+				address_encode(nlh, op->kind == VRF_OP_DEL ? ad : CADDR(op->have),
+					       true, ifindex);
+				if (op->kind == VRF_OP_DEL)
+					continue;
+			}
+			nlh = vrf_nl_batch_add(b, RTM_NEWADDR, NLM_F_CREATE |
+					       (op->kind == VRF_OP_CHANGE && ad->a.family == AF_INET6 ?
+						NLM_F_REPLACE : NLM_F_EXCL), op);
+			if (!nlh)
+				goto sock_fail;
+			address_encode(nlh, ad, false, ifindex);
+			continue;
+sock_fail:
+			if (!op->err)
+				op->err = -errno;
+			if (!first)
+				first = op->err;
+		}
+	}
+	err = vrf_nl_batch_finish(b);
+	free(ifc.e);
+	return first ? first : err;
+}
+
+static const char *const address_keys[] = { "address", NULL };
+
+static const struct vrf_plugin address_plugin = {
+	.abi = VRF_PLUGIN_ABI,
+	.name = "address",
+	.keys = address_keys,
+	.stage = 30,
+	.flags = VRF_PLUGIN_HOST_OK,
+	.parse = address_parse,
+	.validate = address_validate,
+	.compare = address_compare,
+	.equal = address_equal,
+	.observe = address_observe,
+	.apply = address_apply,
+	.format = address_format,
+	.free = address_free,
+};
+
+VRF_PLUGIN_REGISTER(address_plugin);

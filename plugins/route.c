@@ -1,0 +1,1328 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Routes: `route = ...` takes the words of `ip route add`.
+ *
+ *   route = [unicast|blackhole|unreachable|prohibit] [to] PREFIX|default
+ *           [family inet|inet6] [tos N] [via ADDR] [dev NAME] [onlink]
+ *           [table main|local|default|N] [metric|priority|preference N]
+ *           [scope global|site|link|host|N] [src ADDR] [mtu N]
+ *           [nexthop [via ADDR] [dev NAME] [weight 1-256] [onlink]]...
+ *
+ * `proto` is refused: every route vrfmgr writes carries route_protocol from
+ * [global], and that stamp is what makes a route vrfmgr's (DESIGN.md,
+ * ownership).  observe() reads one RTM_GETROUTE dump per namespace (both
+ * families, every table) with libmnl and keeps only routes with that
+ * protocol; kernel routes, other daemons' routes and `proto static` routes
+ * are never returned, so never deleted.
+ *
+ * Identity is what the kernel itself uses to tell two routes apart: family,
+ * table, destination prefix, tos and metric.  Everything else (type,
+ * gateway, device, nexthops, src, mtu, scope, onlink) is an attribute, and a
+ * change of attributes is one RTM_NEWROUTE with NLM_F_REPLACE, so traffic is
+ * never without a route while it changes.  New routes are created with
+ * NLM_F_EXCL: if a foreign route already holds the same identity the kernel
+ * refuses, and vrfmgr says so instead of taking the route over.
+ *
+ * Scale: a domain may hold 100,000 routes.  A route object is ~140 bytes
+ * (no strings, no per-route allocation but multipath nexthops), devices are
+ * resolved to ifindexes through a small per-call cache (one ioctl per
+ * distinct device, on the namespace's netlink socket, which answers for its
+ * own namespace), and all writes go through nl.c's batches.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+
+#include "model.h"
+#include "nl.h"
+#include "plugin.h"
+
+#define RT_HAS_TABLE	(1U << 0)	/* `table` was written (or differs from main) */
+#define RT_HAS_METRIC	(1U << 1)	/* `metric` was written (or is not the default) */
+#define RT_HAS_SCOPE	(1U << 2)	/* `scope` was written (or is not the default) */
+
+#define RT_MAX_NH	64
+#define RT_V6_METRIC	1024		/* what the kernel gives an IPv6 route with metric 0 */
+
+struct route_nh {
+	struct vrf_addr gw;		/* family 0: no gateway */
+	uint8_t flags;			/* RTNH_F_ONLINK */
+	uint16_t weight;		/* 1..256 */
+	char dev[IFNAMSIZ];		/* "" when the kernel may choose */
+};
+
+struct route {
+	struct vrf_obj obj;
+	struct vrf_addr dst;		/* family decides the route's family */
+	struct vrf_addr gw;		/* single path: family 0 = no gateway */
+	struct vrf_addr src;		/* RTA_PREFSRC, family 0 = none */
+	uint8_t type;			/* RTN_* */
+	uint8_t scope;			/* RT_SCOPE_*, meaningful with RT_HAS_SCOPE */
+	uint8_t tos;
+	uint8_t flags;			/* single path: RTNH_F_ONLINK */
+	uint8_t has;			/* RT_HAS_* */
+	uint8_t n_nh;			/* multipath: number of nexthops (0 or >= 2) */
+	uint32_t table;
+	uint32_t metric;
+	uint32_t mtu;			/* 0 = none */
+	char dev[IFNAMSIZ];		/* single path: "" = none */
+	struct route_nh *nh;		/* n_nh entries, sorted */
+};
+
+static const struct vrf_plugin route_plugin;
+
+#define ROUTE(o) ((struct route *)(o))
+#define CROUTE(o) ((const struct route *)(o))
+
+/* ---- small helpers (also used by the unit test, which includes this file) ---- */
+
+/* Decimal, or hexadecimal with 0x, as ip(8) accepts; nothing else. */
+static int rt_parse_num(const char *s, unsigned long long max, unsigned long long *ret)
+{
+	unsigned long long v;
+	char *end;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s || !(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s)))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (*end || errno == ERANGE || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+static const char *rt_family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+static void rt_addr_str(const struct vrf_addr *a, bool plen, char *buf, size_t len)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(a->family, a->bytes, tmp, sizeof(tmp)))
+		snprintf(tmp, sizeof(tmp), "?");
+	if (plen)
+		snprintf(buf, len, "%s/%u", tmp, a->plen);
+	else
+		snprintf(buf, len, "%s", tmp);
+}
+
+static void rt_addr_mask(struct vrf_addr *a)
+{
+	size_t len = a->family == AF_INET6 ? 16 : 4, i;
+
+	for (i = 0; i < len; i++) {
+		unsigned bits = a->plen > i * 8 ? a->plen - i * 8 : 0;
+
+		if (bits < 8)
+			a->bytes[i] &= (uint8_t)(0xff00u >> bits);
+	}
+}
+
+static int rt_table_parse(const char *s, uint32_t *ret)
+{
+	unsigned long long v;
+
+	if (!strcmp(s, "main"))
+		*ret = RT_TABLE_MAIN;
+	else if (!strcmp(s, "local"))
+		*ret = RT_TABLE_LOCAL;
+	else if (!strcmp(s, "default"))
+		*ret = RT_TABLE_DEFAULT;
+	else if (rt_parse_num(s, UINT32_MAX, &v) == 0 && v > 0)
+		*ret = (uint32_t)v;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static void rt_table_format(uint32_t t, struct vrf_buf *out)
+{
+	if (t == RT_TABLE_MAIN)
+		vrf_buf_puts(out, "main");
+	else if (t == RT_TABLE_LOCAL)
+		vrf_buf_puts(out, "local");
+	else if (t == RT_TABLE_DEFAULT)
+		vrf_buf_puts(out, "default");
+	else
+		vrf_buf_printf(out, "%u", t);
+}
+
+static const struct {
+	const char *name;
+	uint8_t scope;
+} rt_scopes[] = {
+	{ "global", RT_SCOPE_UNIVERSE },
+	{ "universe", RT_SCOPE_UNIVERSE },
+	{ "site", RT_SCOPE_SITE },
+	{ "link", RT_SCOPE_LINK },
+	{ "host", RT_SCOPE_HOST },
+	{ "nowhere", RT_SCOPE_NOWHERE },
+};
+
+static const char *const rt_type_names[] = {
+	[RTN_UNICAST] = "unicast",
+	[RTN_LOCAL] = "local",
+	[RTN_BROADCAST] = "broadcast",
+	[RTN_ANYCAST] = "anycast",
+	[RTN_MULTICAST] = "multicast",
+	[RTN_BLACKHOLE] = "blackhole",
+	[RTN_UNREACHABLE] = "unreachable",
+	[RTN_PROHIBIT] = "prohibit",
+	[RTN_THROW] = "throw",
+	[RTN_NAT] = "nat",
+	[RTN_XRESOLVE] = "xresolve",
+};
+
+static const char *rt_type_name(uint8_t t)
+{
+	if (t < sizeof(rt_type_names) / sizeof(rt_type_names[0]) && rt_type_names[t])
+		return rt_type_names[t];
+	return "unknown";
+}
+
+/* The scope ip(8) and the kernel pick when none is written: a unicast route
+ * without a gateway is on-link, everything else is global. */
+static uint8_t rt_default_scope(const struct route *r)
+{
+	if (r->dst.family == AF_INET && r->type == RTN_UNICAST && !r->gw.family && !r->n_nh)
+		return RT_SCOPE_LINK;
+	return RT_SCOPE_UNIVERSE;
+}
+
+static uint32_t rt_default_metric(int family)
+{
+	return family == AF_INET6 ? RT_V6_METRIC : 0;
+}
+
+static int rt_nh_cmp(const void *a, const void *b)
+{
+	const struct route_nh *x = a, *y = b;
+	int c;
+
+	if (x->gw.family != y->gw.family)
+		return x->gw.family < y->gw.family ? -1 : 1;
+	c = memcmp(x->gw.bytes, y->gw.bytes, sizeof(x->gw.bytes));
+	if (c)
+		return c;
+	return strcmp(x->dev, y->dev);
+}
+
+/* ---- parse ---- */
+
+struct rt_parse {
+	struct vrf_config *cfg;
+	const struct vrf_loc *loc;
+	struct route *r;
+	struct route_nh nh[RT_MAX_NH];
+	unsigned n_nh;
+	unsigned seen;		/* route-level keywords already given */
+	int family;		/* from `family`, 0 if not written */
+};
+
+enum {
+	SEEN_VIA = 1U << 0, SEEN_DEV = 1U << 1, SEEN_TABLE = 1U << 2, SEEN_METRIC = 1U << 3,
+	SEEN_SRC = 1U << 4, SEEN_ONLINK = 1U << 5, SEEN_SCOPE = 1U << 6, SEEN_TOS = 1U << 7,
+	SEEN_MTU = 1U << 8, SEEN_FAMILY = 1U << 9,
+};
+
+static int rt_err(struct rt_parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int rt_err(struct rt_parse *p, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vrf_error(p->cfg, p->loc, "route: %s", msg);
+	return -EINVAL;
+}
+
+static int rt_once(struct rt_parse *p, unsigned bit, const char *word)
+{
+	if (p->seen & bit)
+		return rt_err(p, "\"%s\" is given twice", word);
+	p->seen |= bit;
+	return 0;
+}
+
+static int rt_gw_parse(struct rt_parse *p, const char *word, const char *s, struct vrf_addr *a)
+{
+	if (vrf_addr_parse(a, s, false, false) < 0)
+		return rt_err(p, "%s \"%s\" is not an IPv4 or IPv6 address", word, s);
+	return 0;
+}
+
+static int rt_dev_parse(struct rt_parse *p, const char *s, char *dev)
+{
+	const char *why = NULL;
+
+	if (!vrf_ifname_valid(s, &why))
+		return rt_err(p, "dev \"%s\" is not a valid interface name%s%s", s,
+			      why ? ": " : "", why ? why : "");
+	snprintf(dev, IFNAMSIZ, "%s", s);
+	return 0;
+}
+
+/* One nexthop starting after the word "nexthop"; *i points at the next word
+ * on return. */
+static int rt_parse_nexthop(struct rt_parse *p, const struct vrf_words *ws, size_t *i)
+{
+	struct route_nh *nh;
+	unsigned seen = 0;
+
+	if (p->n_nh == RT_MAX_NH)
+		return rt_err(p, "more than %d nexthops", RT_MAX_NH);
+	nh = &p->nh[p->n_nh++];
+	memset(nh, 0, sizeof(*nh));
+	nh->weight = 1;
+	while (*i < ws->n) {
+		const char *w = ws->w[*i], *v = *i + 1 < ws->n ? ws->w[*i + 1] : NULL;
+		unsigned long long num;
+		unsigned bit;
+
+		if (!strcmp(w, "via"))
+			bit = 1;
+		else if (!strcmp(w, "dev"))
+			bit = 2;
+		else if (!strcmp(w, "weight"))
+			bit = 4;
+		else if (!strcmp(w, "onlink"))
+			bit = 8;
+		else
+			break;	/* "nexthop" or a route-level word */
+		if (seen & bit)
+			return rt_err(p, "\"%s\" is given twice in nexthop %u", w, p->n_nh);
+		seen |= bit;
+		if (bit == 8) {
+			nh->flags |= RTNH_F_ONLINK;
+			(*i)++;
+			continue;
+		}
+		if (!v)
+			return rt_err(p, "\"%s\" needs a value", w);
+		if (bit == 1 && rt_gw_parse(p, "via", v, &nh->gw) < 0)
+			return -EINVAL;
+		if (bit == 2 && rt_dev_parse(p, v, nh->dev) < 0)
+			return -EINVAL;
+		if (bit == 4) {
+			if (rt_parse_num(v, 256, &num) < 0 || num < 1)
+				return rt_err(p, "weight \"%s\" is not a number from 1 to 256", v);
+			nh->weight = (uint16_t)num;
+		}
+		*i += 2;
+	}
+	if (!nh->gw.family && !nh->dev[0])
+		return rt_err(p, "nexthop %u needs \"via\" or \"dev\"", p->n_nh);
+	if ((nh->flags & RTNH_F_ONLINK) && (!nh->gw.family || !nh->dev[0]))
+		return rt_err(p, "\"onlink\" in nexthop %u needs \"via\" and \"dev\"", p->n_nh);
+	return 0;
+}
+
+/* Check that address `a` (written after `word`) has the route's family. */
+static int rt_family_check(struct rt_parse *p, int family, const char *word,
+			   const struct vrf_addr *a)
+{
+	char s[INET6_ADDRSTRLEN + 8];
+
+	if (!a->family || a->family == family)
+		return 0;
+	rt_addr_str(a, false, s, sizeof(s));
+	return rt_err(p, "%s %s is %s but the route is %s", word, s,
+		      rt_family_name(a->family), rt_family_name(family));
+}
+
+static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
+{
+	struct route *r = p->r;
+	size_t i = 0;
+	const char *dst;
+	unsigned long long num;
+	char s[INET6_ADDRSTRLEN + 8];
+	int family;
+	unsigned k;
+
+	r->type = RTN_UNICAST;
+	if (i < ws->n) {
+		const char *w = ws->w[i];
+
+		if (!strcmp(w, "unicast")) {
+			i++;
+		} else if (!strcmp(w, "blackhole")) {
+			r->type = RTN_BLACKHOLE;
+			i++;
+		} else if (!strcmp(w, "unreachable")) {
+			r->type = RTN_UNREACHABLE;
+			i++;
+		} else if (!strcmp(w, "prohibit")) {
+			r->type = RTN_PROHIBIT;
+			i++;
+		} else if (!strcmp(w, "local") || !strcmp(w, "broadcast") ||
+			   !strcmp(w, "anycast") || !strcmp(w, "multicast") ||
+			   !strcmp(w, "throw") || !strcmp(w, "nat") || !strcmp(w, "xresolve")) {
+			return rt_err(p, "type \"%s\" is not supported (only unicast, blackhole, "
+				      "unreachable and prohibit)", w);
+		}
+	}
+	if (i < ws->n && !strcmp(ws->w[i], "to"))
+		i++;
+	if (i >= ws->n)
+		return rt_err(p, "missing destination (a prefix such as 10.0.0.0/24, or \"default\")");
+	dst = ws->w[i++];
+	if (!strcmp(dst, "default")) {
+		memset(&r->dst, 0, sizeof(r->dst));
+	} else if (vrf_addr_parse(&r->dst, dst, true, false) < 0) {
+		return rt_err(p, "\"%s\" is not a destination prefix (such as 10.0.0.0/24, "
+			      "or \"default\")", dst);
+	}
+
+	while (i < ws->n) {
+		const char *w = ws->w[i], *v = i + 1 < ws->n ? ws->w[i + 1] : NULL;
+
+		if (!strcmp(w, "nexthop")) {
+			i++;
+			if (rt_parse_nexthop(p, ws, &i) < 0)
+				return -EINVAL;
+			continue;
+		}
+		if (!strcmp(w, "onlink")) {
+			if (p->n_nh)
+				return rt_err(p, "\"onlink\" after a nexthop belongs to it; "
+					      "write it before the first \"nexthop\"");
+			if (rt_once(p, SEEN_ONLINK, w) < 0)
+				return -EINVAL;
+			r->flags |= RTNH_F_ONLINK;
+			i++;
+			continue;
+		}
+		if (!strcmp(w, "weight"))
+			return rt_err(p, "\"weight\" belongs to a nexthop "
+				      "(nexthop via ADDR weight N)");
+		if (!strcmp(w, "proto") || !strcmp(w, "protocol"))
+			return rt_err(p, "\"%s\" is not allowed: vrfmgr marks every route it "
+				      "owns with route_protocol %u", w, p->cfg->route_protocol);
+		if (strcmp(w, "via") && strcmp(w, "dev") && strcmp(w, "table") &&
+		    strcmp(w, "metric") && strcmp(w, "priority") && strcmp(w, "preference") &&
+		    strcmp(w, "src") && strcmp(w, "scope") && strcmp(w, "tos") &&
+		    strcmp(w, "dsfield") && strcmp(w, "mtu") && strcmp(w, "family"))
+			return rt_err(p, "unknown word \"%s\"", w);
+		if (!v)
+			return rt_err(p, "\"%s\" needs a value", w);
+		i += 2;
+
+		if (!strcmp(w, "via") || !strcmp(w, "dev")) {
+			if (p->n_nh)
+				return rt_err(p, "\"%s\" cannot follow a nexthop's own words here; "
+					      "put route-wide words before the first \"nexthop\"", w);
+		}
+		if (!strcmp(w, "via")) {
+			if (rt_once(p, SEEN_VIA, w) < 0 || rt_gw_parse(p, w, v, &r->gw) < 0)
+				return -EINVAL;
+		} else if (!strcmp(w, "dev")) {
+			if (rt_once(p, SEEN_DEV, w) < 0 || rt_dev_parse(p, v, r->dev) < 0)
+				return -EINVAL;
+		} else if (!strcmp(w, "table")) {
+			if (rt_once(p, SEEN_TABLE, w) < 0)
+				return -EINVAL;
+			if (rt_table_parse(v, &r->table) < 0)
+				return rt_err(p, "table \"%s\" is not main, local, default or a "
+					      "number from 1 to 4294967295", v);
+			r->has |= RT_HAS_TABLE;
+		} else if (!strcmp(w, "metric") || !strcmp(w, "priority") ||
+			   !strcmp(w, "preference")) {
+			if (rt_once(p, SEEN_METRIC, "metric") < 0)
+				return -EINVAL;
+			if (rt_parse_num(v, UINT32_MAX, &num) < 0)
+				return rt_err(p, "%s \"%s\" is not a number from 0 to 4294967295",
+					      w, v);
+			r->metric = (uint32_t)num;
+			r->has |= RT_HAS_METRIC;
+		} else if (!strcmp(w, "src")) {
+			if (rt_once(p, SEEN_SRC, w) < 0 || rt_gw_parse(p, w, v, &r->src) < 0)
+				return -EINVAL;
+		} else if (!strcmp(w, "scope")) {
+			if (rt_once(p, SEEN_SCOPE, w) < 0)
+				return -EINVAL;
+			for (k = 0; k < sizeof(rt_scopes) / sizeof(rt_scopes[0]); k++)
+				if (!strcmp(v, rt_scopes[k].name))
+					break;
+			if (k < sizeof(rt_scopes) / sizeof(rt_scopes[0]))
+				r->scope = rt_scopes[k].scope;
+			else if (rt_parse_num(v, 255, &num) == 0)
+				r->scope = (uint8_t)num;
+			else
+				return rt_err(p, "scope \"%s\" is not global, site, link, host "
+					      "or a number from 0 to 255", v);
+			r->has |= RT_HAS_SCOPE;
+		} else if (!strcmp(w, "tos") || !strcmp(w, "dsfield")) {
+			if (rt_once(p, SEEN_TOS, "tos") < 0)
+				return -EINVAL;
+			if (rt_parse_num(v, 255, &num) < 0)
+				return rt_err(p, "%s \"%s\" is not a number from 0 to 255", w, v);
+			if (num & 3)
+				return rt_err(p, "%s %s sets the ECN bits; the kernel accepts only "
+					      "DSCP values (multiples of 4)", w, v);
+			r->tos = (uint8_t)num;
+		} else if (!strcmp(w, "mtu")) {
+			if (rt_once(p, SEEN_MTU, w) < 0)
+				return -EINVAL;
+			if (rt_parse_num(v, 65535, &num) < 0 || num < 68)
+				return rt_err(p, "mtu \"%s\" is not a number from 68 to 65535", v);
+			r->mtu = (uint32_t)num;
+		} else if (!strcmp(w, "family")) {
+			if (rt_once(p, SEEN_FAMILY, w) < 0)
+				return -EINVAL;
+			if (!strcmp(v, "inet"))
+				p->family = AF_INET;
+			else if (!strcmp(v, "inet6"))
+				p->family = AF_INET6;
+			else
+				return rt_err(p, "family \"%s\" is not inet or inet6", v);
+		}
+	}
+
+	/* The family: the destination's, else the one written, else the one
+	 * of the first address, else IPv4 (as ip(8) decides). */
+	family = r->dst.family;
+	if (family && p->family && family != p->family)
+		return rt_err(p, "destination %s is %s but \"family\" says %s", dst,
+			      rt_family_name(family), rt_family_name(p->family));
+	if (!family)
+		family = p->family;
+	if (!family)
+		family = r->gw.family ? r->gw.family : r->src.family;
+	for (k = 0; !family && k < p->n_nh; k++)
+		family = p->nh[k].gw.family;
+	if (!family)
+		family = AF_INET;
+	r->dst.family = (uint8_t)family;
+	if (rt_family_check(p, family, "via", &r->gw) < 0 ||
+	    rt_family_check(p, family, "src", &r->src) < 0)
+		return -EINVAL;
+	for (k = 0; k < p->n_nh; k++)
+		if (rt_family_check(p, family, "via", &p->nh[k].gw) < 0)
+			return -EINVAL;
+
+	if (vrf_addr_has_host_bits(&r->dst)) {
+		struct vrf_addr m = r->dst;
+
+		rt_addr_mask(&m);
+		rt_addr_str(&m, true, s, sizeof(s));
+		return rt_err(p, "%s has host bits set; did you mean %s?", dst, s);
+	}
+
+	if (r->type != RTN_UNICAST) {
+		static const struct { unsigned bit; const char *word; } no[] = {
+			{ SEEN_VIA, "via" }, { SEEN_DEV, "dev" }, { SEEN_SRC, "src" },
+			{ SEEN_ONLINK, "onlink" },
+		};
+
+		for (k = 0; k < sizeof(no) / sizeof(no[0]); k++)
+			if (p->seen & no[k].bit)
+				return rt_err(p, "a %s route takes no \"%s\"",
+					      rt_type_name(r->type), no[k].word);
+		if (p->n_nh)
+			return rt_err(p, "a %s route takes no \"nexthop\"", rt_type_name(r->type));
+	} else if (p->n_nh) {
+		if (p->seen & (SEEN_VIA | SEEN_DEV | SEEN_ONLINK))
+			return rt_err(p, "\"nexthop\" cannot be combined with \"via\", \"dev\" "
+				      "or \"onlink\" on the route itself");
+		if (p->n_nh == 1)
+			return rt_err(p, "a single nexthop is not multipath; write "
+				      "\"via ADDR [dev NAME]\" instead");
+	} else if (!r->gw.family && !r->dev[0]) {
+		return rt_err(p, "%s needs \"via\", \"dev\" or \"nexthop\"", dst);
+	} else if ((r->flags & RTNH_F_ONLINK) && (!r->gw.family || !r->dev[0])) {
+		return rt_err(p, "\"onlink\" needs \"via\" and \"dev\"");
+	}
+
+	if (family == AF_INET6) {
+		if (p->seen & SEEN_TOS)
+			return rt_err(p, "\"tos\" is not available for IPv6 routes");
+		if (p->seen & SEEN_SCOPE)
+			return rt_err(p, "\"scope\" is not available for IPv6 routes "
+				      "(the kernel ignores it)");
+		if (r->mtu && r->mtu < 1280)
+			return rt_err(p, "mtu %u is below the IPv6 minimum of 1280", r->mtu);
+	}
+
+	if (!(r->has & RT_HAS_TABLE))
+		r->table = RT_TABLE_MAIN;
+	/* IPv6 turns metric 0 into 1024; store what the kernel will hold, so
+	 * the identity matches what observe() reads back. */
+	if (!(r->has & RT_HAS_METRIC) || (family == AF_INET6 && r->metric == 0))
+		r->metric = rt_default_metric(family);
+	if (!(r->has & RT_HAS_SCOPE))
+		r->scope = rt_default_scope(r);
+
+	if (p->n_nh) {
+		r->nh = calloc(p->n_nh, sizeof(*r->nh));
+		if (!r->nh)
+			return -ENOMEM;
+		memcpy(r->nh, p->nh, p->n_nh * sizeof(*r->nh));
+		r->n_nh = (uint8_t)p->n_nh;
+		/* Nexthops are a set to the kernel; a canonical order makes
+		 * equal() a plain walk. */
+		qsort(r->nh, r->n_nh, sizeof(*r->nh), rt_nh_cmp);
+	}
+	return 0;
+}
+
+static void route_free(struct vrf_obj *o)
+{
+	struct route *r = ROUTE(o);
+
+	free(r->nh);
+	free(r);
+}
+
+static int route_parse(struct vrf_config *cfg, struct vrf_domain *d,
+		       const struct vrf_loc *loc, const char *key, const char *value)
+{
+	struct vrf_words ws = { 0 };
+	struct rt_parse *p;
+	int err;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->cfg = cfg;
+	p->loc = loc;
+	err = vrf_words_split(&ws, value);
+	if (err < 0) {
+		vrf_error(cfg, loc, "route: cannot split \"%s\" into words", value);
+		err = -EINVAL;
+		goto out;
+	}
+	p->r = vrf_obj_new(&route_plugin, sizeof(struct route), loc);
+	if (!p->r) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = rt_parse_words(p, &ws);
+	if (err < 0)
+		goto out;
+	err = vrf_domain_add(d, &p->r->obj);
+	if (err == 0)
+		p->r = NULL;
+out:
+	if (p->r)
+		route_free(&p->r->obj);
+	vrf_words_free(&ws);
+	free(p);
+	return err;
+}
+
+/* ---- identity, equality, text ---- */
+
+static int route_compare(const struct vrf_obj *a, const struct vrf_obj *b)
+{
+	const struct route *x = CROUTE(a), *y = CROUTE(b);
+	int c;
+
+	if (x->dst.family != y->dst.family)
+		return x->dst.family < y->dst.family ? -1 : 1;
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	c = memcmp(x->dst.bytes, y->dst.bytes, x->dst.family == AF_INET6 ? 16 : 4);
+	if (c)
+		return c;
+	if (x->dst.plen != y->dst.plen)
+		return x->dst.plen < y->dst.plen ? -1 : 1;
+	if (x->tos != y->tos)
+		return x->tos < y->tos ? -1 : 1;
+	if (x->metric != y->metric)
+		return x->metric < y->metric ? -1 : 1;
+	return 0;
+}
+
+static bool rt_addr_eq(const struct vrf_addr *a, const struct vrf_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	return !a->family || !memcmp(a->bytes, b->bytes, a->family == AF_INET6 ? 16 : 4);
+}
+
+/* Does the live route have every attribute the file asks for?  Gateways,
+ * nexthops, type, src, mtu and onlink are compared whether written or not:
+ * only a config can put them on a route vrfmgr owns, so a live value the
+ * file does not have is drift.  The device and the scope are compared only
+ * when written, because the kernel fills them in on its own. */
+static bool route_equal(const struct vrf_obj *want, const struct vrf_obj *have)
+{
+	const struct route *w = CROUTE(want), *h = CROUTE(have);
+	unsigned i;
+
+	if (w->type != h->type || w->n_nh != h->n_nh || w->mtu != h->mtu ||
+	    !rt_addr_eq(&w->src, &h->src))
+		return false;
+	if ((w->has & RT_HAS_SCOPE) && w->scope != h->scope)
+		return false;
+	if (w->type != RTN_UNICAST)
+		return true;
+	if (!w->n_nh) {
+		if (!rt_addr_eq(&w->gw, &h->gw) || w->flags != h->flags)
+			return false;
+		return !w->dev[0] || !strcmp(w->dev, h->dev);
+	}
+	for (i = 0; i < w->n_nh; i++) {
+		const struct route_nh *a = &w->nh[i], *b = &h->nh[i];
+
+		if (!rt_addr_eq(&a->gw, &b->gw) || a->weight != b->weight ||
+		    a->flags != b->flags || (a->dev[0] && strcmp(a->dev, b->dev)))
+			return false;
+	}
+	return true;
+}
+
+static void rt_put_addr(struct vrf_buf *out, const char *word, const struct vrf_addr *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (!a->family)
+		return;
+	rt_addr_str(a, false, s, sizeof(s));
+	vrf_buf_printf(out, " %s %s", word, s);
+}
+
+static void route_format(const struct vrf_obj *o, struct vrf_buf *out)
+{
+	const struct route *r = CROUTE(o);
+	char s[INET6_ADDRSTRLEN + 8];
+	bool family_shown;
+	unsigned i;
+
+	if (r->type != RTN_UNICAST)
+		vrf_buf_printf(out, "%s ", rt_type_name(r->type));
+	if (r->dst.plen == 0) {
+		vrf_buf_puts(out, "default");
+		/* "default" alone reads as IPv4; say inet6 unless an address
+		 * on the line already does. */
+		family_shown = r->gw.family || r->src.family || (r->n_nh && r->nh[0].gw.family);
+		if (r->dst.family == AF_INET6 && !family_shown)
+			vrf_buf_puts(out, " family inet6");
+	} else {
+		rt_addr_str(&r->dst, true, s, sizeof(s));
+		vrf_buf_puts(out, s);
+	}
+	if (r->tos)
+		vrf_buf_printf(out, " tos %u", r->tos);
+	rt_put_addr(out, "via", &r->gw);
+	if (r->dev[0])
+		vrf_buf_printf(out, " dev %s", r->dev);
+	if (r->flags & RTNH_F_ONLINK)
+		vrf_buf_puts(out, " onlink");
+	if (r->has & RT_HAS_TABLE) {
+		vrf_buf_puts(out, " table ");
+		rt_table_format(r->table, out);
+	}
+	if (r->has & RT_HAS_METRIC)
+		vrf_buf_printf(out, " metric %u", r->metric);
+	if (r->has & RT_HAS_SCOPE) {
+		for (i = 0; i < sizeof(rt_scopes) / sizeof(rt_scopes[0]); i++)
+			if (rt_scopes[i].scope == r->scope)
+				break;
+		if (i < sizeof(rt_scopes) / sizeof(rt_scopes[0]))
+			vrf_buf_printf(out, " scope %s", rt_scopes[i].name);
+		else
+			vrf_buf_printf(out, " scope %u", r->scope);
+	}
+	rt_put_addr(out, "src", &r->src);
+	if (r->mtu)
+		vrf_buf_printf(out, " mtu %u", r->mtu);
+	for (i = 0; i < r->n_nh; i++) {
+		vrf_buf_puts(out, " nexthop");
+		rt_put_addr(out, "via", &r->nh[i].gw);
+		if (r->nh[i].dev[0])
+			vrf_buf_printf(out, " dev %s", r->nh[i].dev);
+		vrf_buf_printf(out, " weight %u", r->nh[i].weight);
+		if (r->nh[i].flags & RTNH_F_ONLINK)
+			vrf_buf_puts(out, " onlink");
+	}
+}
+
+/* ---- validate ---- */
+
+struct rt_ref {
+	const struct route *r;
+	size_t pos;		/* file order, to name the first of duplicates */
+};
+
+static int rt_ref_cmp(const void *a, const void *b)
+{
+	const struct rt_ref *x = a, *y = b;
+	int c = route_compare(&x->r->obj, &y->r->obj);
+
+	if (c)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int rt_check_dev(struct vrf_config *cfg, const struct vrf_domain *d,
+			const struct route *r, const char *dev, const char **last_ok)
+{
+	if (!strcmp(dev, "lo") || (*last_ok && !strcmp(dev, *last_ok)))
+		return 0;
+	if (vrf_name_find(cfg, d->name, "dev", dev, NULL, NULL)) {
+		*last_ok = dev;
+		return 0;
+	}
+	if (d->is_host)
+		vrf_error(cfg, &r->obj.loc, "route: dev \"%s\" is not a link that vrfmgr "
+			  "manages in the host namespace", dev);
+	else
+		vrf_error(cfg, &r->obj.loc, "route: dev \"%s\" is not a link of domain %s",
+			  dev, d->name);
+	return -EINVAL;
+}
+
+static int route_validate(struct vrf_config *cfg, struct vrf_domain *d)
+{
+	struct rt_ref *refs;
+	const char *last_ok = NULL;
+	size_t i, n = 0;
+	int err = 0;
+
+	refs = malloc((d->objs.n ? d->objs.n : 1) * sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	for (i = 0; i < d->objs.n; i++) {
+		const struct route *r = CROUTE(d->objs.v[i]);
+		unsigned k;
+
+		if (d->objs.v[i]->plugin != &route_plugin)
+			continue;
+		refs[n].r = r;
+		refs[n].pos = n;
+		n++;
+		if (r->dev[0] && rt_check_dev(cfg, d, r, r->dev, &last_ok) < 0)
+			err = -EINVAL;
+		for (k = 0; k < r->n_nh; k++)
+			if (r->nh[k].dev[0] && rt_check_dev(cfg, d, r, r->nh[k].dev, &last_ok) < 0)
+				err = -EINVAL;
+	}
+	/* Two lines for one kernel route would fight each other on every run. */
+	qsort(refs, n, sizeof(*refs), rt_ref_cmp);
+	for (i = 1; i < n; i++) {
+		struct vrf_buf b = { 0 };
+
+		if (route_compare(&refs[i - 1].r->obj, &refs[i].r->obj))
+			continue;
+		route_format(&refs[i].r->obj, &b);
+		vrf_error(cfg, &refs[i].r->obj.loc,
+			  "route: duplicate route \"%s\" (same prefix, table, tos and metric "
+			  "as %s:%u)", vrf_buf_str(&b),
+			  refs[i - 1].r->obj.loc.file ? refs[i - 1].r->obj.loc.file : "?",
+			  refs[i - 1].r->obj.loc.line);
+		vrf_buf_free(&b);
+		err = -EINVAL;
+	}
+	free(refs);
+	return err;
+}
+
+/* ---- devices ---- */
+
+/* ifindex <-> name inside one namespace, asked through SIOCGIFINDEX and
+ * SIOCGIFNAME on the namespace's netlink socket (device ioctls answer for
+ * the socket's namespace), remembered for the length of one call. */
+struct rt_ifc {
+	int fd;
+	size_t n, cap;
+	struct { int idx; char name[IFNAMSIZ]; } *e;
+	size_t last;
+};
+
+static int rt_ifc_add(struct rt_ifc *c, int idx, const char *name)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 8;
+		void *v = realloc(c->e, cap * sizeof(*c->e));
+
+		if (!v)
+			return -ENOMEM;
+		c->e = v;
+		c->cap = cap;
+	}
+	c->e[c->n].idx = idx;
+	snprintf(c->e[c->n].name, IFNAMSIZ, "%s", name);
+	c->last = c->n++;
+	return 0;
+}
+
+/* Returns the ifindex (> 0) or -errno. */
+static int rt_ifc_index(struct rt_ifc *c, const char *name)
+{
+	struct ifreq ifr;
+	size_t i;
+
+	if (c->n && !strcmp(c->e[c->last].name, name))
+		return c->e[c->last].idx;
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->e[i].name, name)) {
+			c->last = i;
+			return c->e[i].idx;
+		}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(c->fd, SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	if (rt_ifc_add(c, ifr.ifr_ifindex, name) < 0)
+		return -ENOMEM;
+	return ifr.ifr_ifindex;
+}
+
+static void rt_ifc_name(struct rt_ifc *c, int idx, char *name)
+{
+	struct ifreq ifr;
+	size_t i;
+
+	if (c->n && c->e[c->last].idx == idx) {
+		memcpy(name, c->e[c->last].name, IFNAMSIZ);
+		return;
+	}
+	for (i = 0; i < c->n; i++)
+		if (c->e[i].idx == idx) {
+			c->last = i;
+			memcpy(name, c->e[i].name, IFNAMSIZ);
+			return;
+		}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = idx;
+	if (ioctl(c->fd, SIOCGIFNAME, &ifr) < 0)
+		snprintf(ifr.ifr_name, IFNAMSIZ, "if%d", idx);	/* gone meanwhile */
+	(void)rt_ifc_add(c, idx, ifr.ifr_name);
+	snprintf(name, IFNAMSIZ, "%s", ifr.ifr_name);
+}
+
+/* ---- observe ---- */
+
+struct rt_obs {
+	struct vrf_objv *out;
+	size_t start;
+	unsigned proto;
+	struct rt_ifc ifc;
+};
+
+static void rt_obs_reset(void *data)
+{
+	struct rt_obs *o = data;
+	size_t i;
+
+	for (i = o->start; i < o->out->n; i++)
+		route_free(o->out->v[i]);
+	o->out->n = o->start;
+}
+
+static void rt_get_addr(struct vrf_addr *a, int family, const struct nlattr *attr)
+{
+	size_t len = family == AF_INET6 ? 16 : 4;
+
+	if (mnl_attr_get_payload_len(attr) < len)
+		return;
+	a->family = (uint8_t)family;
+	a->plen = (uint8_t)(len * 8);
+	memcpy(a->bytes, mnl_attr_get_payload(attr), len);
+}
+
+static void rt_get_via(struct vrf_addr *a, const struct nlattr *attr)
+{
+	const struct rtvia *via = mnl_attr_get_payload(attr);
+	size_t plen = mnl_attr_get_payload_len(attr);
+
+	if (plen < sizeof(*via))
+		return;
+	if ((via->rtvia_family == AF_INET && plen >= sizeof(*via) + 4) ||
+	    (via->rtvia_family == AF_INET6 && plen >= sizeof(*via) + 16)) {
+		a->family = (uint8_t)via->rtvia_family;
+		a->plen = via->rtvia_family == AF_INET6 ? 128 : 32;
+		memcpy(a->bytes, via->rtvia_addr, via->rtvia_family == AF_INET6 ? 16 : 4);
+	}
+}
+
+static int rt_parse_multipath(struct rt_obs *o, struct route *r, const struct nlattr *mp)
+{
+	struct route_nh nh[RT_MAX_NH];
+	const struct rtnexthop *rtnh = mnl_attr_get_payload(mp);
+	int len = (int)mnl_attr_get_payload_len(mp);
+	unsigned n = 0;
+
+	while (RTNH_OK(rtnh, len) && n < RT_MAX_NH) {
+		const struct nlattr *attr;
+		int alen = (int)rtnh->rtnh_len - (int)RTNH_LENGTH(0);
+
+		memset(&nh[n], 0, sizeof(nh[n]));
+		nh[n].weight = (uint16_t)(rtnh->rtnh_hops + 1);
+		nh[n].flags = rtnh->rtnh_flags & RTNH_F_ONLINK;
+		if (rtnh->rtnh_ifindex > 0)
+			rt_ifc_name(&o->ifc, rtnh->rtnh_ifindex, nh[n].dev);
+		for (attr = (const struct nlattr *)RTNH_DATA(rtnh); mnl_attr_ok(attr, alen);
+		     attr = mnl_attr_next(attr)) {
+			alen -= (int)MNL_ALIGN(attr->nla_len);
+			if (mnl_attr_get_type(attr) == RTA_GATEWAY)
+				rt_get_addr(&nh[n].gw, r->dst.family, attr);
+			else if (mnl_attr_get_type(attr) == RTA_VIA)
+				rt_get_via(&nh[n].gw, attr);
+		}
+		n++;
+		len -= (int)RTNH_ALIGN(rtnh->rtnh_len);
+		rtnh = RTNH_NEXT(rtnh);
+	}
+	if (n == 1) {
+		/* One path left: the same route as the plain form. */
+		r->gw = nh[0].gw;
+		r->flags = nh[0].flags;
+		memcpy(r->dev, nh[0].dev, IFNAMSIZ);
+		return 0;
+	}
+	if (n == 0)
+		return 0;
+	r->nh = calloc(n, sizeof(*r->nh));
+	if (!r->nh)
+		return -ENOMEM;
+	memcpy(r->nh, nh, n * sizeof(*nh));
+	r->n_nh = (uint8_t)n;
+	qsort(r->nh, n, sizeof(*r->nh), rt_nh_cmp);
+	return 0;
+}
+
+static int rt_obs_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rt_obs *o = data;
+	const struct rtmsg *rtm;
+	const struct nlattr *attr, *mp = NULL;
+	struct route *r;
+	int oif = 0, err;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+		return 0;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	/* Only routes stamped with our protocol are ours; test it before
+	 * anything else, the dump may be mostly other routes. */
+	if (rtm->rtm_protocol != o->proto)
+		return 0;
+	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    (rtm->rtm_flags & RTM_F_CLONED))
+		return 0;
+	/* Source-specific IPv6 routes ("from") cannot be written in the file,
+	 * so vrfmgr never made one; leave it alone. */
+	if (rtm->rtm_src_len)
+		return 0;
+
+	r = vrf_obj_new(&route_plugin, sizeof(*r), &(struct vrf_loc){ NULL, 0 });
+	if (!r)
+		return -ENOMEM;
+	r->dst.family = rtm->rtm_family;
+	r->dst.plen = rtm->rtm_dst_len;
+	r->type = rtm->rtm_type;
+	r->scope = rtm->rtm_scope;
+	r->tos = rtm->rtm_tos;
+	r->table = rtm->rtm_table;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(attr)) {
+		case RTA_DST:
+			if (mnl_attr_get_payload_len(attr) >= (rtm->rtm_family == AF_INET6 ? 16u : 4u))
+				memcpy(r->dst.bytes, mnl_attr_get_payload(attr),
+				       rtm->rtm_family == AF_INET6 ? 16 : 4);
+			break;
+		case RTA_TABLE:
+			if (mnl_attr_get_payload_len(attr) >= 4)
+				r->table = mnl_attr_get_u32(attr);
+			break;
+		case RTA_PRIORITY:
+			if (mnl_attr_get_payload_len(attr) >= 4)
+				r->metric = mnl_attr_get_u32(attr);
+			break;
+		case RTA_GATEWAY:
+			rt_get_addr(&r->gw, rtm->rtm_family, attr);
+			break;
+		case RTA_VIA:
+			rt_get_via(&r->gw, attr);
+			break;
+		case RTA_OIF:
+			if (mnl_attr_get_payload_len(attr) >= 4)
+				oif = (int)mnl_attr_get_u32(attr);
+			break;
+		case RTA_PREFSRC:
+			rt_get_addr(&r->src, rtm->rtm_family, attr);
+			break;
+		case RTA_MULTIPATH:
+			mp = attr;
+			break;
+		case RTA_METRICS: {
+			const struct nlattr *m;
+
+			mnl_attr_for_each_nested(m, attr)
+				if (mnl_attr_get_type(m) == RTAX_MTU &&
+				    mnl_attr_get_payload_len(m) >= 4)
+					r->mtu = mnl_attr_get_u32(m);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if (r->type == RTN_UNICAST) {
+		r->flags = rtm->rtm_flags & RTNH_F_ONLINK;
+		if (oif > 0)
+			rt_ifc_name(&o->ifc, oif, r->dev);
+		if (mp) {
+			err = rt_parse_multipath(o, r, mp);
+			if (err < 0) {
+				route_free(&r->obj);
+				return err;
+			}
+		}
+	} else {
+		/* The kernel hangs reject routes on lo; that is not a device
+		 * the file could have named. */
+		memset(&r->gw, 0, sizeof(r->gw));
+	}
+	/* The "has" bits of a live route mark what differs from the defaults,
+	 * so that its plan line shows only what matters. */
+	if (r->table != RT_TABLE_MAIN)
+		r->has |= RT_HAS_TABLE;
+	if (r->metric != rt_default_metric(r->dst.family))
+		r->has |= RT_HAS_METRIC;
+	if (r->dst.family == AF_INET && r->scope != rt_default_scope(r))
+		r->has |= RT_HAS_SCOPE;
+	err = vrf_objv_push(o->out, &r->obj);
+	if (err < 0)
+		route_free(&r->obj);
+	return err;
+}
+
+static int route_observe(struct vrf_run *run, struct vrf_ns *ns,
+			 const struct vrf_domain *d, struct vrf_objv *out)
+{
+	struct rt_obs o = { .out = out, .start = out->n };
+	struct nlmsghdr *req;
+	struct rtmsg *rtm;
+	struct vrf_nl *nl;
+	int err;
+
+	o.proto = vrf_run_config(run)->route_protocol;
+	nl = vrf_nl_get(ns, NETLINK_ROUTE);
+	if (!nl)
+		return -errno;
+	o.ifc.fd = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	req = vrf_nl_request(nl, RTM_GETROUTE, NLM_F_DUMP);
+	if (!req)
+		return -ENOMEM;
+	rtm = mnl_nlmsg_put_extra_header(req, sizeof(*rtm));
+	rtm->rtm_family = AF_UNSPEC;	/* both families, every table, one dump */
+	err = vrf_nl_dump(nl, req, rt_obs_cb, rt_obs_reset, &o);
+	if (err < 0)
+		rt_obs_reset(&o);
+	free(o.ifc.e);
+	return err;
+}
+
+/* ---- apply ---- */
+
+/* Fill a request for route r.  ifidx[0] is the ifindex of r->dev, ifidx[1+i]
+ * that of nexthop i (0 when no device is named).  A deletion names only the
+ * identity and the protocol, so the kernel removes our route and never a
+ * foreign one that happens to share the prefix. */
+static void route_encode(struct nlmsghdr *nlh, const struct route *r, bool del,
+			 unsigned proto, const int *ifidx)
+{
+	size_t alen = r->dst.family == AF_INET6 ? 16 : 4;
+	struct rtmsg *rtm;
+	unsigned i;
+
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = r->dst.family;
+	rtm->rtm_dst_len = r->dst.plen;
+	rtm->rtm_tos = r->tos;
+	rtm->rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = (uint8_t)proto;
+	mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
+	if (r->dst.plen)
+		mnl_attr_put(nlh, RTA_DST, alen, r->dst.bytes);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+	if (del) {
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;	/* any scope */
+		rtm->rtm_type = RTN_UNSPEC;		/* any type */
+		return;
+	}
+	rtm->rtm_scope = (r->has & RT_HAS_SCOPE) ? r->scope : rt_default_scope(r);
+	rtm->rtm_type = r->type;
+	rtm->rtm_flags = r->flags;
+	if (r->gw.family)
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, r->gw.bytes);
+	if (ifidx[0] > 0)
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifidx[0]);
+	if (r->src.family)
+		mnl_attr_put(nlh, RTA_PREFSRC, alen, r->src.bytes);
+	if (r->mtu) {
+		struct nlattr *m = mnl_attr_nest_start(nlh, RTA_METRICS);
+
+		mnl_attr_put_u32(nlh, RTAX_MTU, r->mtu);
+		mnl_attr_nest_end(nlh, m);
+	}
+	if (r->n_nh) {
+		struct nlattr *mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+
+		for (i = 0; i < r->n_nh; i++) {
+			struct rtnexthop *rtnh = mnl_nlmsg_get_payload_tail(nlh);
+			size_t start = nlh->nlmsg_len;
+
+			nlh->nlmsg_len += RTNH_ALIGN(sizeof(*rtnh));
+			memset(rtnh, 0, sizeof(*rtnh));
+			rtnh->rtnh_flags = r->nh[i].flags;
+			rtnh->rtnh_hops = (uint8_t)(r->nh[i].weight - 1);
+			rtnh->rtnh_ifindex = ifidx[1 + i];
+			if (r->nh[i].gw.family)
+				mnl_attr_put(nlh, RTA_GATEWAY, alen, r->nh[i].gw.bytes);
+			rtnh->rtnh_len = (unsigned short)(nlh->nlmsg_len - start);
+		}
+		mnl_attr_nest_end(nlh, mp);
+	}
+}
+
+static void rt_on_error(void *tag, int err, const char *msg, void *data)
+{
+	struct vrf_op *op = tag;
+
+	if (op->err)
+		return;
+	op->err = err;
+	op->errmsg = msg ? strdup(msg) : NULL;
+}
+
+static void rt_op_fail(struct vrf_op *op, int err, const char *fmt, const char *arg)
+{
+	char msg[128];
+
+	if (op->err)
+		return;
+	snprintf(msg, sizeof(msg), fmt, arg);
+	op->err = err;
+	op->errmsg = strdup(msg);
+}
+
+/* Resolve the devices an added or changed route names; 0 or -errno with the
+ * op marked failed. */
+static int rt_resolve(struct rt_ifc *ifc, struct vrf_op *op, const struct route *r, int *ifidx)
+{
+	unsigned i;
+
+	ifidx[0] = 0;
+	if (r->dev[0]) {
+		ifidx[0] = rt_ifc_index(ifc, r->dev);
+		if (ifidx[0] < 0) {
+			rt_op_fail(op, -ENODEV, "device %s does not exist in this namespace", r->dev);
+			return -ENODEV;
+		}
+	}
+	for (i = 0; i < r->n_nh; i++) {
+		ifidx[1 + i] = 0;
+		if (!r->nh[i].dev[0])
+			continue;
+		ifidx[1 + i] = rt_ifc_index(ifc, r->nh[i].dev);
+		if (ifidx[1 + i] < 0) {
+			rt_op_fail(op, -ENODEV, "device %s does not exist in this namespace",
+				   r->nh[i].dev);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+static int route_apply(struct vrf_run *run, struct vrf_ns *ns,
+		       const struct vrf_domain *d, struct vrf_op *ops, size_t n)
+{
+	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
+	unsigned proto = vrf_run_config(run)->route_protocol;
+	struct rt_ifc ifc = { 0 };
+	struct vrf_nl_batch *b = NULL;
+	struct vrf_nl *nl;
+	int ifidx[1 + RT_MAX_NH];
+	int first = 0, err;
+	size_t i, pass;
+
+	nl = vrf_nl_get(ns, NETLINK_ROUTE);
+	if (nl)
+		b = vrf_nl_batch_new(nl, rt_on_error, NULL);
+	if (!b) {
+		err = nl ? -ENOMEM : -errno;
+		for (i = 0; i < n; i++)
+			ops[i].err = err;
+		return err;
+	}
+	ifc.fd = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	/* Deletions, then changes, then additions, all in one batch: the
+	 * kernel sees them in the order the plan lists them. */
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < n; i++) {
+			struct vrf_op *op = &ops[i];
+			const struct route *r;
+			struct nlmsghdr *nlh;
+			bool del = op->kind == VRF_OP_DEL;
+			uint16_t type, flags;
+
+			if (op->kind != order[pass] || op->err)
+				continue;
+			r = CROUTE(del ? op->have : op->want);
+			if (!del && rt_resolve(&ifc, op, r, ifidx) < 0) {
+				if (!first)
+					first = op->err;
+				continue;
+			}
+			type = del ? RTM_DELROUTE : RTM_NEWROUTE;
+			flags = op->kind == VRF_OP_ADD ? NLM_F_CREATE | NLM_F_EXCL :
+				op->kind == VRF_OP_CHANGE ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+			nlh = vrf_nl_batch_add(b, type, flags, op);
+			if (!nlh) {
+				if (!op->err)
+					op->err = -errno;
+				if (!first)
+					first = op->err;
+				continue;
+			}
+			route_encode(nlh, r, del, proto, ifidx);
+		}
+	}
+	err = vrf_nl_batch_finish(b);
+	free(ifc.e);
+	return first ? first : err;
+}
+
+static const char *const route_keys[] = { "route", NULL };
+
+static const struct vrf_plugin route_plugin = {
+	.abi = VRF_PLUGIN_ABI,
+	.name = "route",
+	.keys = route_keys,
+	.stage = 40,
+	.flags = VRF_PLUGIN_HOST_OK,
+	.parse = route_parse,
+	.validate = route_validate,
+	.compare = route_compare,
+	.equal = route_equal,
+	.observe = route_observe,
+	.apply = route_apply,
+	.format = route_format,
+	.free = route_free,
+};
+
+VRF_PLUGIN_REGISTER(route_plugin);

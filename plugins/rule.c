@@ -1,0 +1,821 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Policy routing rules: `rule = ...` takes the words of `ip rule add`.
+ *
+ *   rule = [not] [from PREFIX|all] [to PREFIX|all] [tos N] [fwmark N[/MASK]]
+ *          [iif NAME] [oif NAME] [family inet|inet6]
+ *          table|lookup main|local|default|N | blackhole | unreachable | prohibit
+ *          [suppress_prefixlength N] priority|pref|order N
+ *
+ * `priority` is required: without it the kernel numbers the rule itself, and
+ * vrfmgr could not tell on the next run which live rule is which line.
+ * An action is required too (a table, or a reject type), because the kernel
+ * answers a rule without a table by inventing an empty one.
+ *
+ * Identity: family, priority and the selector (not, from, to, iif, oif,
+ * fwmark/mask, tos).  The action (table or reject type) and
+ * suppress_prefixlength are attributes.  The kernel has no "replace" for
+ * rules, so a change is a deletion of the live rule and an addition of the
+ * wanted one, back to back in one netlink batch.
+ *
+ * Ownership: every rule vrfmgr adds carries FRA_PROTOCOL = route_protocol;
+ * observe() returns only rules with that protocol, so the kernel's default
+ * rules (priority 0, 32766, 32767) and everybody else's are never touched.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/fib_rules.h>
+#include <linux/rtnetlink.h>
+
+#include "model.h"
+#include "nl.h"
+#include "plugin.h"
+
+#define RU_HAS_FWMARK	(1U << 0)	/* a fwmark selector */
+#define RU_HAS_FWMASK	(1U << 1)	/* its mask was written (else all ones) */
+#define RU_HAS_SUPPRESS	(1U << 2)	/* suppress_prefixlength */
+
+struct rule {
+	struct vrf_obj obj;
+	struct vrf_addr from, to;	/* family 0: all */
+	uint8_t family;
+	uint8_t invert;			/* `not` */
+	uint8_t tos;
+	uint8_t action;			/* FR_ACT_TO_TBL, _BLACKHOLE, _UNREACHABLE, _PROHIBIT */
+	uint8_t has;			/* RU_HAS_* */
+	uint8_t suppress;		/* suppress_prefixlength, with RU_HAS_SUPPRESS */
+	uint32_t priority;
+	uint32_t fwmark, fwmask;
+	uint32_t table;			/* with FR_ACT_TO_TBL */
+	char iif[IFNAMSIZ], oif[IFNAMSIZ];
+};
+
+static const struct vrf_plugin rule_plugin;
+
+#define CRULE(o) ((const struct rule *)(o))
+
+static int ru_parse_num(const char *s, unsigned long long max, unsigned long long *ret)
+{
+	unsigned long long v;
+	char *end;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s || !(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s)))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (*end || errno == ERANGE || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+static const char *ru_family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+static void ru_prefix_str(const struct vrf_addr *a, char *buf, size_t len)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(a->family, a->bytes, tmp, sizeof(tmp)))
+		snprintf(tmp, sizeof(tmp), "?");
+	snprintf(buf, len, "%s/%u", tmp, a->plen);
+}
+
+static const struct {
+	const char *name;
+	uint8_t action;
+} ru_actions[] = {
+	{ "blackhole", FR_ACT_BLACKHOLE },
+	{ "unreachable", FR_ACT_UNREACHABLE },
+	{ "prohibit", FR_ACT_PROHIBIT },
+};
+
+/* ---- parse ---- */
+
+struct ru_parse {
+	struct vrf_config *cfg;
+	const struct vrf_loc *loc;
+	unsigned seen;
+};
+
+static int ru_err(struct ru_parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int ru_err(struct ru_parse *p, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vrf_error(p->cfg, p->loc, "rule: %s", msg);
+	return -EINVAL;
+}
+
+enum {
+	RS_NOT = 1U << 0, RS_FROM = 1U << 1, RS_TO = 1U << 2, RS_TOS = 1U << 3,
+	RS_FWMARK = 1U << 4, RS_IIF = 1U << 5, RS_OIF = 1U << 6, RS_FAMILY = 1U << 7,
+	RS_ACTION = 1U << 8, RS_SUPPRESS = 1U << 9, RS_PRIO = 1U << 10,
+};
+
+static int ru_once(struct ru_parse *p, unsigned bit, const char *word)
+{
+	if (p->seen & bit)
+		return ru_err(p, "\"%s\" is given twice", word);
+	p->seen |= bit;
+	return 0;
+}
+
+static int ru_prefix(struct ru_parse *p, const char *word, const char *s, struct vrf_addr *a)
+{
+	char m[INET6_ADDRSTRLEN + 8];
+
+	if (!strcmp(s, "all")) {
+		memset(a, 0, sizeof(*a));
+		return 0;
+	}
+	if (vrf_addr_parse(a, s, true, false) < 0)
+		return ru_err(p, "%s \"%s\" is not a prefix (such as 10.0.0.0/24) or \"all\"",
+			      word, s);
+	if (vrf_addr_has_host_bits(a)) {
+		struct vrf_addr x = *a;
+		size_t len = x.family == AF_INET6 ? 16 : 4, i;
+
+		for (i = 0; i < len; i++) {
+			unsigned bits = x.plen > i * 8 ? x.plen - i * 8 : 0;
+
+			if (bits < 8)
+				x.bytes[i] &= (uint8_t)(0xff00u >> bits);
+		}
+		ru_prefix_str(&x, m, sizeof(m));
+		return ru_err(p, "%s %s has host bits set; did you mean %s?", word, s, m);
+	}
+	/* A /0 selects everything: that is "all", not a selector. */
+	if (a->plen == 0) {
+		uint8_t family = a->family;
+
+		memset(a, 0, sizeof(*a));
+		a->family = family;
+		a->plen = 0;
+	}
+	return 0;
+}
+
+static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_words *ws)
+{
+	unsigned long long num;
+	const char *why = NULL;
+	int family = 0;
+	size_t i = 0;
+	unsigned k;
+
+	while (i < ws->n) {
+		const char *w = ws->w[i], *v = i + 1 < ws->n ? ws->w[i + 1] : NULL;
+
+		if (!strcmp(w, "not")) {
+			if (ru_once(p, RS_NOT, w) < 0)
+				return -EINVAL;
+			r->invert = 1;
+			i++;
+			continue;
+		}
+		for (k = 0; k < sizeof(ru_actions) / sizeof(ru_actions[0]); k++)
+			if (!strcmp(w, ru_actions[k].name))
+				break;
+		if (k < sizeof(ru_actions) / sizeof(ru_actions[0])) {
+			if (p->seen & RS_ACTION)
+				return ru_err(p, "\"%s\": the rule already has an action", w);
+			p->seen |= RS_ACTION;
+			r->action = ru_actions[k].action;
+			i++;
+			continue;
+		}
+		if (!strcmp(w, "proto") || !strcmp(w, "protocol"))
+			return ru_err(p, "\"%s\" is not allowed: vrfmgr marks every rule it owns "
+				      "with route_protocol %u", w, p->cfg->route_protocol);
+		if (strcmp(w, "from") && strcmp(w, "to") && strcmp(w, "tos") &&
+		    strcmp(w, "dsfield") && strcmp(w, "fwmark") && strcmp(w, "iif") &&
+		    strcmp(w, "oif") && strcmp(w, "family") && strcmp(w, "table") &&
+		    strcmp(w, "lookup") && strcmp(w, "suppress_prefixlength") &&
+		    strcmp(w, "priority") && strcmp(w, "pref") && strcmp(w, "preference") &&
+		    strcmp(w, "order"))
+			return ru_err(p, "unknown word \"%s\"", w);
+		if (!v)
+			return ru_err(p, "\"%s\" needs a value", w);
+		i += 2;
+
+		if (!strcmp(w, "from")) {
+			if (ru_once(p, RS_FROM, w) < 0 || ru_prefix(p, w, v, &r->from) < 0)
+				return -EINVAL;
+		} else if (!strcmp(w, "to")) {
+			if (ru_once(p, RS_TO, w) < 0 || ru_prefix(p, w, v, &r->to) < 0)
+				return -EINVAL;
+		} else if (!strcmp(w, "tos") || !strcmp(w, "dsfield")) {
+			if (ru_once(p, RS_TOS, "tos") < 0)
+				return -EINVAL;
+			if (ru_parse_num(v, 255, &num) < 0)
+				return ru_err(p, "%s \"%s\" is not a number from 0 to 255", w, v);
+			r->tos = (uint8_t)num;
+		} else if (!strcmp(w, "fwmark")) {
+			char buf[64], *slash;
+			unsigned long long mask = UINT32_MAX;
+
+			if (ru_once(p, RS_FWMARK, w) < 0)
+				return -EINVAL;
+			snprintf(buf, sizeof(buf), "%s", v);
+			slash = strchr(buf, '/');
+			if (slash)
+				*slash++ = '\0';
+			if (ru_parse_num(buf, UINT32_MAX, &num) < 0 ||
+			    (slash && ru_parse_num(slash, UINT32_MAX, &mask) < 0))
+				return ru_err(p, "fwmark \"%s\" is not MARK or MARK/MASK "
+					      "(numbers up to 0xffffffff)", v);
+			if (!slash && num == 0)
+				return ru_err(p, "fwmark 0 without a mask matches every packet; "
+					      "leave it out, or write 0/MASK");
+			if (slash && mask == 0)
+				return ru_err(p, "fwmark mask 0 matches every packet; leave the "
+					      "fwmark out");
+			r->fwmark = (uint32_t)num;
+			r->fwmask = (uint32_t)mask;
+			r->has |= RU_HAS_FWMARK | (slash ? RU_HAS_FWMASK : 0);
+		} else if (!strcmp(w, "iif") || !strcmp(w, "oif")) {
+			if (ru_once(p, w[0] == 'i' ? RS_IIF : RS_OIF, w) < 0)
+				return -EINVAL;
+			if (!vrf_ifname_valid(v, &why))
+				return ru_err(p, "%s \"%s\" is not a valid interface name: %s",
+					      w, v, why);
+			snprintf(w[0] == 'i' ? r->iif : r->oif, IFNAMSIZ, "%s", v);
+		} else if (!strcmp(w, "family")) {
+			if (ru_once(p, RS_FAMILY, w) < 0)
+				return -EINVAL;
+			if (!strcmp(v, "inet"))
+				family = AF_INET;
+			else if (!strcmp(v, "inet6"))
+				family = AF_INET6;
+			else
+				return ru_err(p, "family \"%s\" is not inet or inet6", v);
+		} else if (!strcmp(w, "table") || !strcmp(w, "lookup")) {
+			if (p->seen & RS_ACTION)
+				return ru_err(p, "\"%s\": the rule already has an action", w);
+			p->seen |= RS_ACTION;
+			r->action = FR_ACT_TO_TBL;
+			if (!strcmp(v, "main"))
+				r->table = RT_TABLE_MAIN;
+			else if (!strcmp(v, "local"))
+				r->table = RT_TABLE_LOCAL;
+			else if (!strcmp(v, "default"))
+				r->table = RT_TABLE_DEFAULT;
+			else if (ru_parse_num(v, UINT32_MAX, &num) == 0 && num > 0)
+				r->table = (uint32_t)num;
+			else
+				return ru_err(p, "%s \"%s\" is not main, local, default or a "
+					      "number from 1 to 4294967295", w, v);
+		} else if (!strcmp(w, "suppress_prefixlength")) {
+			if (ru_once(p, RS_SUPPRESS, w) < 0)
+				return -EINVAL;
+			if (ru_parse_num(v, 128, &num) < 0)
+				return ru_err(p, "suppress_prefixlength \"%s\" is not a number "
+					      "from 0 to 128", v);
+			r->suppress = (uint8_t)num;
+			r->has |= RU_HAS_SUPPRESS;
+		} else {	/* priority, pref, preference, order */
+			if (ru_once(p, RS_PRIO, "priority") < 0)
+				return -EINVAL;
+			if (ru_parse_num(v, UINT32_MAX, &num) < 0)
+				return ru_err(p, "%s \"%s\" is not a number from 0 to 4294967295",
+					      w, v);
+			r->priority = (uint32_t)num;
+		}
+	}
+
+	if (!(p->seen & RS_PRIO))
+		return ru_err(p, "missing \"priority N\": without it the kernel picks a "
+			      "number and vrfmgr could not recognise the rule on the next run");
+	if (!(p->seen & RS_ACTION))
+		return ru_err(p, "missing action: \"table N\", \"blackhole\", \"unreachable\" "
+			      "or \"prohibit\"");
+	if (r->from.family && r->to.family && r->from.family != r->to.family)
+		return ru_err(p, "from is %s but to is %s", ru_family_name(r->from.family),
+			      ru_family_name(r->to.family));
+	if (family) {
+		const struct vrf_addr *a = r->from.family ? &r->from : &r->to;
+
+		if (a->family && a->family != family)
+			return ru_err(p, "\"family %s\" does not match the %s prefix",
+				      family == AF_INET6 ? "inet6" : "inet",
+				      ru_family_name(a->family));
+	} else {
+		family = r->from.family ? r->from.family : r->to.family;
+	}
+	r->family = (uint8_t)(family ? family : AF_INET);
+	if (r->suppress > (r->family == AF_INET6 ? 128 : 32))
+		return ru_err(p, "suppress_prefixlength %u is longer than an %s address",
+			      r->suppress, ru_family_name(r->family));
+	if ((r->has & RU_HAS_SUPPRESS) && r->action != FR_ACT_TO_TBL)
+		return ru_err(p, "suppress_prefixlength needs \"table\"");
+	return 0;
+}
+
+static void rule_free(struct vrf_obj *o)
+{
+	free(o);
+}
+
+static int rule_parse(struct vrf_config *cfg, struct vrf_domain *d,
+		      const struct vrf_loc *loc, const char *key, const char *value)
+{
+	struct ru_parse p = { .cfg = cfg, .loc = loc };
+	struct vrf_words ws = { 0 };
+	struct rule *r;
+	int err;
+
+	if (vrf_words_split(&ws, value) < 0) {
+		vrf_error(cfg, loc, "rule: cannot split \"%s\" into words", value);
+		return -EINVAL;
+	}
+	r = vrf_obj_new(&rule_plugin, sizeof(*r), loc);
+	err = ru_parse_words(&p, r, &ws);
+	if (err == 0)
+		err = vrf_domain_add(d, &r->obj);
+	if (err < 0)
+		rule_free(&r->obj);
+	vrf_words_free(&ws);
+	return err;
+}
+
+/* ---- identity, equality, text ---- */
+
+static int ru_addr_cmp(const struct vrf_addr *a, const struct vrf_addr *b)
+{
+	int c;
+
+	if (a->plen != b->plen)
+		return a->plen < b->plen ? -1 : 1;
+	c = memcmp(a->bytes, b->bytes, sizeof(a->bytes));
+	return c;
+}
+
+#define RU_CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
+
+static int rule_compare(const struct vrf_obj *a, const struct vrf_obj *b)
+{
+	const struct rule *x = CRULE(a), *y = CRULE(b);
+	int c;
+
+	RU_CMP(x->family, y->family);
+	RU_CMP(x->priority, y->priority);
+	RU_CMP(x->invert, y->invert);
+	c = ru_addr_cmp(&x->from, &y->from);
+	if (c)
+		return c;
+	c = ru_addr_cmp(&x->to, &y->to);
+	if (c)
+		return c;
+	c = strcmp(x->iif, y->iif);
+	if (c)
+		return c;
+	c = strcmp(x->oif, y->oif);
+	if (c)
+		return c;
+	RU_CMP(x->has & RU_HAS_FWMARK, y->has & RU_HAS_FWMARK);
+	RU_CMP(x->fwmark, y->fwmark);
+	RU_CMP(x->fwmask, y->fwmask);
+	RU_CMP(x->tos, y->tos);
+	return 0;
+}
+
+static bool rule_equal(const struct vrf_obj *want, const struct vrf_obj *have)
+{
+	const struct rule *w = CRULE(want), *h = CRULE(have);
+
+	if (w->action != h->action)
+		return false;
+	if (w->action == FR_ACT_TO_TBL && w->table != h->table)
+		return false;
+	if ((w->has & RU_HAS_SUPPRESS) != (h->has & RU_HAS_SUPPRESS))
+		return false;
+	return !(w->has & RU_HAS_SUPPRESS) || w->suppress == h->suppress;
+}
+
+static void rule_format(const struct vrf_obj *o, struct vrf_buf *out)
+{
+	const struct rule *r = CRULE(o);
+	char s[INET6_ADDRSTRLEN + 8];
+	unsigned k;
+
+	if (r->family == AF_INET6 && r->from.plen == 0 && r->to.plen == 0)
+		vrf_buf_puts(out, "family inet6 ");
+	if (r->invert)
+		vrf_buf_puts(out, "not ");
+	if (r->from.plen) {
+		ru_prefix_str(&r->from, s, sizeof(s));
+		vrf_buf_printf(out, "from %s", s);
+	} else {
+		vrf_buf_puts(out, "from all");
+	}
+	if (r->to.plen) {
+		ru_prefix_str(&r->to, s, sizeof(s));
+		vrf_buf_printf(out, " to %s", s);
+	}
+	if (r->tos)
+		vrf_buf_printf(out, " tos %u", r->tos);
+	if (r->has & RU_HAS_FWMARK) {
+		vrf_buf_printf(out, " fwmark 0x%x", r->fwmark);
+		if (r->has & RU_HAS_FWMASK)
+			vrf_buf_printf(out, "/0x%x", r->fwmask);
+	}
+	if (r->iif[0])
+		vrf_buf_printf(out, " iif %s", r->iif);
+	if (r->oif[0])
+		vrf_buf_printf(out, " oif %s", r->oif);
+	if (r->action == FR_ACT_TO_TBL) {
+		if (r->table == RT_TABLE_MAIN)
+			vrf_buf_puts(out, " table main");
+		else if (r->table == RT_TABLE_LOCAL)
+			vrf_buf_puts(out, " table local");
+		else if (r->table == RT_TABLE_DEFAULT)
+			vrf_buf_puts(out, " table default");
+		else
+			vrf_buf_printf(out, " table %u", r->table);
+	} else {
+		for (k = 0; k < sizeof(ru_actions) / sizeof(ru_actions[0]); k++)
+			if (ru_actions[k].action == r->action)
+				break;
+		if (k < sizeof(ru_actions) / sizeof(ru_actions[0]))
+			vrf_buf_printf(out, " %s", ru_actions[k].name);
+		else
+			vrf_buf_printf(out, " action %u", r->action);
+	}
+	if (r->has & RU_HAS_SUPPRESS)
+		vrf_buf_printf(out, " suppress_prefixlength %u", r->suppress);
+	vrf_buf_printf(out, " priority %u", r->priority);
+}
+
+/* ---- validate ---- */
+
+struct ru_ref {
+	const struct rule *r;
+	size_t pos;
+};
+
+static int ru_ref_cmp(const void *a, const void *b)
+{
+	const struct ru_ref *x = a, *y = b;
+	int c = rule_compare(&x->r->obj, &y->r->obj);
+
+	if (c)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int ru_check_dev(struct vrf_config *cfg, const struct vrf_domain *d,
+			const struct rule *r, const char *word, const char *dev)
+{
+	if (!dev[0] || !strcmp(dev, "lo") || vrf_name_find(cfg, d->name, "dev", dev, NULL, NULL))
+		return 0;
+	if (d->is_host)
+		vrf_error(cfg, &r->obj.loc, "rule: %s \"%s\" is not a link that vrfmgr "
+			  "manages in the host namespace", word, dev);
+	else
+		vrf_error(cfg, &r->obj.loc, "rule: %s \"%s\" is not a link of domain %s",
+			  word, dev, d->name);
+	return -EINVAL;
+}
+
+static int rule_validate(struct vrf_config *cfg, struct vrf_domain *d)
+{
+	struct ru_ref *refs;
+	size_t i, n = 0;
+	int err = 0;
+
+	refs = malloc((d->objs.n ? d->objs.n : 1) * sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	for (i = 0; i < d->objs.n; i++) {
+		const struct rule *r = CRULE(d->objs.v[i]);
+
+		if (d->objs.v[i]->plugin != &rule_plugin)
+			continue;
+		refs[n].r = r;
+		refs[n].pos = n;
+		n++;
+		if (ru_check_dev(cfg, d, r, "iif", r->iif) < 0 ||
+		    ru_check_dev(cfg, d, r, "oif", r->oif) < 0)
+			err = -EINVAL;
+	}
+	qsort(refs, n, sizeof(*refs), ru_ref_cmp);
+	for (i = 1; i < n; i++) {
+		struct vrf_buf b = { 0 };
+
+		if (rule_compare(&refs[i - 1].r->obj, &refs[i].r->obj))
+			continue;
+		rule_format(&refs[i].r->obj, &b);
+		vrf_error(cfg, &refs[i].r->obj.loc, "rule: duplicate rule \"%s\" (same "
+			  "priority and selector as %s:%u)", vrf_buf_str(&b),
+			  refs[i - 1].r->obj.loc.file ? refs[i - 1].r->obj.loc.file : "?",
+			  refs[i - 1].r->obj.loc.line);
+		vrf_buf_free(&b);
+		err = -EINVAL;
+	}
+	free(refs);
+	return err;
+}
+
+/* ---- observe ---- */
+
+struct ru_obs {
+	struct vrf_objv *out;
+	size_t start;
+	unsigned proto;
+};
+
+static void ru_obs_reset(void *data)
+{
+	struct ru_obs *o = data;
+	size_t i;
+
+	for (i = o->start; i < o->out->n; i++)
+		rule_free(o->out->v[i]);
+	o->out->n = o->start;
+}
+
+static void ru_get_prefix(struct vrf_addr *a, int family, unsigned plen, const struct nlattr *attr)
+{
+	size_t len = family == AF_INET6 ? 16 : 4;
+
+	if (mnl_attr_get_payload_len(attr) < len)
+		return;
+	a->family = (uint8_t)family;
+	a->plen = (uint8_t)plen;
+	memcpy(a->bytes, mnl_attr_get_payload(attr), len);
+}
+
+static void ru_get_name(char *dst, const struct nlattr *attr)
+{
+	size_t len = mnl_attr_get_payload_len(attr);
+
+	if (len >= IFNAMSIZ)
+		len = IFNAMSIZ - 1;
+	memcpy(dst, mnl_attr_get_payload(attr), len);
+	dst[len] = '\0';
+}
+
+static int ru_obs_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ru_obs *o = data;
+	const struct fib_rule_hdr *frh;
+	const struct nlattr *attr;
+	struct rule tmp, *r;
+	int proto = -1, err;
+	bool has_mark = false, has_mask = false;
+
+	if (nlh->nlmsg_type != RTM_NEWRULE || mnl_nlmsg_get_payload_len(nlh) < sizeof(*frh))
+		return 0;
+	frh = mnl_nlmsg_get_payload(nlh);
+	if (frh->family != AF_INET && frh->family != AF_INET6)
+		return 0;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.family = frh->family;
+	tmp.invert = (frh->flags & FIB_RULE_INVERT) ? 1 : 0;
+	tmp.tos = frh->tos;
+	tmp.action = frh->action;
+	tmp.table = frh->table;
+	tmp.fwmask = UINT32_MAX;
+	mnl_attr_for_each(attr, nlh, sizeof(*frh)) {
+		bool u32 = mnl_attr_get_payload_len(attr) >= 4;
+
+		switch (mnl_attr_get_type(attr)) {
+		case FRA_PROTOCOL:
+			if (mnl_attr_get_payload_len(attr) >= 1)
+				proto = mnl_attr_get_u8(attr);
+			break;
+		case FRA_PRIORITY:
+			if (u32)
+				tmp.priority = mnl_attr_get_u32(attr);
+			break;
+		case FRA_SRC:
+			ru_get_prefix(&tmp.from, frh->family, frh->src_len, attr);
+			break;
+		case FRA_DST:
+			ru_get_prefix(&tmp.to, frh->family, frh->dst_len, attr);
+			break;
+		case FRA_IIFNAME:
+			ru_get_name(tmp.iif, attr);
+			break;
+		case FRA_OIFNAME:
+			ru_get_name(tmp.oif, attr);
+			break;
+		case FRA_FWMARK:
+			if (u32) {
+				tmp.fwmark = mnl_attr_get_u32(attr);
+				has_mark = true;
+			}
+			break;
+		case FRA_FWMASK:
+			if (u32) {
+				tmp.fwmask = mnl_attr_get_u32(attr);
+				has_mask = true;
+			}
+			break;
+		case FRA_TABLE:
+			if (u32)
+				tmp.table = mnl_attr_get_u32(attr);
+			break;
+		case FRA_SUPPRESS_PREFIXLEN:
+			if (u32 && mnl_attr_get_u32(attr) <= 128) {
+				tmp.suppress = (uint8_t)mnl_attr_get_u32(attr);
+				tmp.has |= RU_HAS_SUPPRESS;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (proto < 0 || (unsigned)proto != o->proto)
+		return 0;
+	/* The kernel dumps a mask with every mark, and a mask alone for
+	 * "fwmark 0/MASK"; all ones is what "fwmark N" means. */
+	if (has_mark || has_mask) {
+		tmp.has |= RU_HAS_FWMARK;
+		if (tmp.fwmask != UINT32_MAX)
+			tmp.has |= RU_HAS_FWMASK;
+	}
+	if (!(tmp.has & RU_HAS_FWMARK))
+		tmp.fwmask = 0;
+	if (tmp.from.plen == 0)
+		memset(&tmp.from, 0, sizeof(tmp.from));
+	if (tmp.to.plen == 0)
+		memset(&tmp.to, 0, sizeof(tmp.to));
+	if (tmp.action != FR_ACT_TO_TBL)
+		tmp.table = 0;
+
+	r = vrf_obj_new(&rule_plugin, sizeof(*r), NULL);
+	if (!r)
+		return -ENOMEM;
+	tmp.obj = r->obj;
+	*r = tmp;
+	err = vrf_objv_push(o->out, &r->obj);
+	if (err < 0)
+		rule_free(&r->obj);
+	return err;
+}
+
+static int rule_observe(struct vrf_run *run, struct vrf_ns *ns,
+			const struct vrf_domain *d, struct vrf_objv *out)
+{
+	struct ru_obs o = { .out = out, .start = out->n };
+	struct fib_rule_hdr *frh;
+	struct nlmsghdr *req;
+	struct vrf_nl *nl;
+	int err;
+
+	o.proto = vrf_run_config(run)->route_protocol;
+	nl = vrf_nl_get(ns, NETLINK_ROUTE);
+	if (!nl)
+		return -errno;
+	req = vrf_nl_request(nl, RTM_GETRULE, NLM_F_DUMP);
+	if (!req)
+		return -ENOMEM;
+	frh = mnl_nlmsg_put_extra_header(req, sizeof(*frh));
+	frh->family = AF_UNSPEC;	/* IPv4 and IPv6 rules in one dump */
+	err = vrf_nl_dump(nl, req, ru_obs_cb, ru_obs_reset, &o);
+	if (err < 0)
+		ru_obs_reset(&o);
+	return err;
+}
+
+/* ---- apply ---- */
+
+/* Fill an RTM_NEWRULE or RTM_DELRULE request.  A deletion names the whole
+ * rule, protocol included, so that the kernel's match (which treats absent
+ * attributes as wildcards) finds this rule and no other. */
+static void rule_encode(struct nlmsghdr *nlh, const struct rule *r, unsigned proto)
+{
+	size_t alen = r->family == AF_INET6 ? 16 : 4;
+	struct fib_rule_hdr *frh;
+
+	frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	frh->family = r->family;
+	frh->src_len = r->from.plen;
+	frh->dst_len = r->to.plen;
+	frh->tos = r->tos;
+	frh->action = r->action;
+	frh->flags = r->invert ? FIB_RULE_INVERT : 0;
+	if (r->action == FR_ACT_TO_TBL) {
+		frh->table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC;
+		mnl_attr_put_u32(nlh, FRA_TABLE, r->table);
+	}
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, r->priority);
+	if (r->from.plen)
+		mnl_attr_put(nlh, FRA_SRC, alen, r->from.bytes);
+	if (r->to.plen)
+		mnl_attr_put(nlh, FRA_DST, alen, r->to.bytes);
+	if (r->iif[0])
+		mnl_attr_put_strz(nlh, FRA_IIFNAME, r->iif);
+	if (r->oif[0])
+		mnl_attr_put_strz(nlh, FRA_OIFNAME, r->oif);
+	if (r->has & RU_HAS_FWMARK) {
+		mnl_attr_put_u32(nlh, FRA_FWMARK, r->fwmark);
+		mnl_attr_put_u32(nlh, FRA_FWMASK, r->fwmask);
+	}
+	if (r->has & RU_HAS_SUPPRESS)
+		mnl_attr_put_u32(nlh, FRA_SUPPRESS_PREFIXLEN, r->suppress);
+	mnl_attr_put_u8(nlh, FRA_PROTOCOL, (uint8_t)proto);
+}
+
+static void ru_on_error(void *tag, int err, const char *msg, void *data)
+{
+	struct vrf_op *op = tag;
+
+	if (op->err)
+		return;
+	op->err = err;
+	op->errmsg = msg ? strdup(msg) : NULL;
+}
+
+static int rule_apply(struct vrf_run *run, struct vrf_ns *ns,
+		      const struct vrf_domain *d, struct vrf_op *ops, size_t n)
+{
+	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
+	unsigned proto = vrf_run_config(run)->route_protocol;
+	struct vrf_nl_batch *b = NULL;
+	struct vrf_nl *nl;
+	size_t i, pass;
+	int first = 0, err;
+
+	nl = vrf_nl_get(ns, NETLINK_ROUTE);
+	if (nl)
+		b = vrf_nl_batch_new(nl, ru_on_error, NULL);
+	if (!b) {
+		err = nl ? -ENOMEM : -errno;
+		for (i = 0; i < n; i++)
+			ops[i].err = err;
+		return err;
+	}
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < n; i++) {
+			struct vrf_op *op = &ops[i];
+			struct nlmsghdr *nlh;
+
+			if (op->kind != order[pass])
+				continue;
+			/* No replace for rules: a change deletes the live rule
+			 * and adds the wanted one right behind it. */
+			if (op->kind != VRF_OP_ADD) {
+				nlh = vrf_nl_batch_add(b, RTM_DELRULE, 0, op);
+				if (!nlh)
+					goto sock_fail;
+				rule_encode(nlh, CRULE(op->have), proto);
+			}
+			if (op->kind != VRF_OP_DEL) {
+				nlh = vrf_nl_batch_add(b, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, op);
+				if (!nlh)
+					goto sock_fail;
+				rule_encode(nlh, CRULE(op->want), proto);
+			}
+			continue;
+sock_fail:
+			if (!op->err)
+				op->err = -errno;
+			if (!first)
+				first = op->err;
+		}
+	}
+	err = vrf_nl_batch_finish(b);
+	return first ? first : err;
+}
+
+static const char *const rule_keys[] = { "rule", NULL };
+
+static const struct vrf_plugin rule_plugin = {
+	.abi = VRF_PLUGIN_ABI,
+	.name = "rule",
+	.keys = rule_keys,
+	.stage = 50,
+	.flags = VRF_PLUGIN_HOST_OK,
+	.parse = rule_parse,
+	.validate = rule_validate,
+	.compare = rule_compare,
+	.equal = rule_equal,
+	.observe = rule_observe,
+	.apply = rule_apply,
+	.format = rule_format,
+	.free = rule_free,
+};
+
+VRF_PLUGIN_REGISTER(rule_plugin);
