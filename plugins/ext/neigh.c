@@ -499,8 +499,8 @@ static const struct vrf_plugin neigh_plugin = {
 	.abi = VRF_PLUGIN_ABI,
 	.name = "neigh",
 	.keys = neigh_keys,
-	/* After links (the device must exist), before routes that may go
-	 * through the neighbour. */
+	/* After links: the device must exist.  Nothing else depends on a
+	 * neighbour entry, so deletions (high stages first) come early. */
 	.stage = 45,
 	.flags = VRF_PLUGIN_HOST_OK,
 	.parse = neigh_parse,
