@@ -496,11 +496,8 @@ static int hook_event(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 			/* A failed pre-apply hook vetoes the domain: the
 			 * hooks after it would check a change that will not
 			 * happen. */
-			if (when == HOOK_PRE_APPLY) {
-				fprintf(stderr, "%s: pre-apply hook failed; domain %s is left unchanged\n",
-					d->name, d->name);
+			if (when == HOOK_PRE_APPLY)
 				break;
-			}
 		}
 	}
 	return first;
