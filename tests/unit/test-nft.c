@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The nft plugin's text side (plugins/nft-text.c): which tables a file
+ * declares, libnftables' errors turned into FILE:LINE:COL, listings read,
+ * normalized and diffed.  Then the nft_file key through the real loader:
+ * refusals name FILE:LINE:COL of the nft file.  No kernel is needed; as root
+ * the loader also checks the file in a scratch network namespace, as a user
+ * it parses only, and both must give the same syntax error.
+ */
+#include <errno.h>
+
+#include "keytest.h"
+#include "../../plugins/nft.h"
+
+#define G "[global]\nnetns_dir = /run/netns\n"
+
+/* ---- table extraction ---- */
+
+struct diags {
+	struct vrf_buf b;
+};
+
+static void diag_cb(void *data, unsigned line, unsigned col, const char *msg)
+{
+	struct diags *d = data;
+
+	vrf_buf_printf(&d->b, "%u:%u: %s\n", line, col, msg);
+}
+
+/* Scan text; the declared tables as "family name@line:col;..." and the
+ * diagnostics. */
+static int scan(const char *text, char **ret_tables, char **ret_diags)
+{
+	struct vnft_decls decls;
+	struct diags d = { { 0 } };
+	struct vrf_buf t = { 0 };
+	int r = vnft_scan_tables(text, strlen(text), &decls, diag_cb, &d);
+
+	for (size_t i = 0; i < decls.n; i++)
+		vrf_buf_printf(&t, "%s %s@%u:%u;", decls.v[i].family, decls.v[i].name,
+			       decls.v[i].line, decls.v[i].col);
+	*ret_tables = strdup(vrf_buf_str(&t));
+	*ret_diags = strdup(vrf_buf_str(&d.b));
+	vnft_decls_free(&decls);
+	vrf_buf_free(&t);
+	vrf_buf_free(&d.b);
+	return r;
+}
+
+static const struct {
+	const char *name, *text, *tables;
+} scan_ok[] = {
+	{ "one table block", "table inet filter {\n\tchain input { }\n}\n", "inet filter@1:1;" },
+	{ "family defaults to ip", "table nat {\n}\n", "ip nat@1:1;" },
+	{ "add and create table", "add table ip6 a\ncreate table bridge b\n",
+	  "ip6 a@1:1;bridge b@2:1;" },
+	{ "declared twice counts once", "table inet f { }\ntable inet f { chain c { } }\n",
+	  "inet f@1:1;" },
+	{ "one line, semicolons", "add table arp a; add chain arp a c; table netdev n { }",
+	  "arp a@1:1;netdev n@1:37;" },
+	{ "comments and strings do not declare",
+	  "# table ip fake {\ntable inet real { # } {\n\tchain c { comment \"table ip x }\" }\n}\n",
+	  "inet real@2:1;" },
+	{ "nested blocks are not top level",
+	  "table inet t {\n\tchain c {\n\t\tip saddr { 1.2.3.4 } accept\n\t}\n}\ntable ip u { }\n",
+	  "inet t@1:1;ip u@6:1;" },
+	{ "commands on declared tables", "table inet t { }\nadd chain inet t c\nadd rule inet t c accept\n"
+	  "flush table inet t\ndelete chain inet t c\nadd element inet t s { 1 }\n"
+	  "add ct helper inet t h { type \"ftp\" protocol tcp; }\nreset counters table inet t\n",
+	  "inet t@1:1;" },
+	{ "reference before the declaration", "add chain ip t c\ntable ip t { }\n", "ip t@2:1;" },
+	{ "define and include pass", "define X = 1\ninclude \"defs.nft\"\ntable ip t { }\n",
+	  "ip t@3:1;" },
+	{ "line continuation", "table \\\n  inet t { }\n", "inet t@1:1;" },
+};
+
+static const struct {
+	const char *name, *text, *diag;
+} scan_bad[] = {
+	{ "flush ruleset", "flush ruleset\ntable inet t { }\n",
+	  "1:1: \"flush ruleset\" would act on every table of the domain, also on tables "
+	  "vrfmgr does not own; vrfmgr replaces the tables this file declares by itself" },
+	{ "rule in a foreign table", "table inet t { }\n  add rule ip other input drop\n",
+	  "2:3: \"add\" acts on table ip other, which this file does not declare; vrfmgr "
+	  "touches only the tables declared here" },
+	{ "delete a foreign table", "table inet t { }\ndelete table inet other\n",
+	  "2:1: \"delete\" acts on table inet other, which this file does not declare; vrfmgr "
+	  "touches only the tables declared here" },
+	{ "reset counters everywhere", "table inet t { }\nreset counters\n",
+	  "2:1: \"reset counters\" without \"table FAMILY NAME\" would act on every table of "
+	  "the domain, also on tables vrfmgr does not own" },
+	{ "variable table name", "define T = x\ntable inet $T { }\n",
+	  "2:12: table name $T is a variable; vrfmgr needs the literal name of every table to "
+	  "know which tables it owns" },
+	{ "list in a file", "table inet t { }\nlist ruleset\n",
+	  "2:1: \"list\" does not belong in a firewall file: vrfmgr loads declarations of tables" },
+	{ "no table at all", "# nothing\n",
+	  "0:0: declares no table; vrfmgr owns exactly the tables that the file declares "
+	  "(\"table inet filter { ... }\")" },
+};
+
+static void test_scan(void)
+{
+	for (size_t i = 0; i < sizeof(scan_ok) / sizeof(*scan_ok); i++) {
+		char *t, *d, why[512];
+		int r = scan(scan_ok[i].text, &t, &d);
+
+		snprintf(why, sizeof(why), "tables \"%s\", wanted \"%s\"", t, scan_ok[i].tables);
+		kt_result(r == 0 && !strcmp(t, scan_ok[i].tables) && !*d, scan_ok[i].name, why, d);
+		free(t);
+		free(d);
+	}
+	for (size_t i = 0; i < sizeof(scan_bad) / sizeof(*scan_bad); i++) {
+		char *t, *d, why[1024];
+		int r = scan(scan_bad[i].text, &t, &d);
+
+		snprintf(why, sizeof(why), "wanted the line: %s", scan_bad[i].diag);
+		kt_result(r == -EINVAL && kt_has_line(d, scan_bad[i].diag), scan_bad[i].name, why, d);
+		free(t);
+		free(d);
+	}
+}
+
+/* ---- error translation ---- */
+
+static void test_errors(void)
+{
+	struct vnft_errs e;
+	const char *included =
+		"In file included from <cmdline>:3:1-26:\n"
+		"/proc/self/fd/4:4:28-28: Error: syntax error, unexpected newline\n"
+		" tcp dport 22 counter acept\n"
+		"                           ^\n";
+	const char *several =
+		"/proc/self/fd/7:5:12-21: Error: Could not resolve hostname: Name or service not known\n"
+		"\t\tip saddr 10.0.0.300 drop\n"
+		"\t\t         ^^^^^^^^^^\n"
+		"/etc/defs.nft:2:1-3:4: Error: oops\n"
+		"netlink: Error: cache initialization failed: Operation not permitted\n"
+		"/proc/self/fd/7:9:1-5: Warning: deprecated\n"
+		"meter m { ip saddr }\n"
+		"^^^^^\n"
+		"something else entirely\n";
+
+	vnft_errs_parse(included, "/proc/self/fd/4", &e);
+	kt_result(e.n == 1 && e.v[0].in_file && e.v[0].line == 4 && e.v[0].col == 28 &&
+		  !e.v[0].warning && !strcmp(e.v[0].msg, "syntax error, unexpected newline") &&
+		  e.v[0].src && !strcmp(e.v[0].src, " tcp dport 22 counter acept") &&
+		  e.v[0].caret && strchr(e.v[0].caret, '^'),
+		  "error in the included memfd: line, column, text, caret", "parsed wrongly", included);
+	vnft_errs_free(&e);
+
+	vnft_errs_parse(several, "/proc/self/fd/7", &e);
+	kt_result(e.n == 5, "five diagnostics", "wrong count", several);
+	if (e.n == 5) {
+		kt_result(e.v[0].in_file && e.v[0].line == 5 && e.v[0].col == 12 &&
+			  !strcmp(e.v[0].msg, "Could not resolve hostname: Name or service not known"),
+			  "evaluation error located", "parsed wrongly", several);
+		kt_result(!e.v[1].in_file && e.v[1].line == 2 && e.v[1].col == 1 &&
+			  !strcmp(e.v[1].file, "/etc/defs.nft") && !strcmp(e.v[1].msg, "oops"),
+			  "error in another file keeps its name (multi-line location)",
+			  "parsed wrongly", several);
+		kt_result(!e.v[2].in_file && e.v[2].line == 0 &&
+			  !strcmp(e.v[2].msg, "cache initialization failed: Operation not permitted"),
+			  "netlink error without location", "parsed wrongly", several);
+		kt_result(e.v[3].warning && e.v[3].line == 9, "warning", "parsed wrongly", several);
+		kt_result(!strcmp(e.v[4].msg, "something else entirely"), "unknown text kept",
+			  "parsed wrongly", several);
+	}
+	vnft_errs_free(&e);
+}
+
+/* ---- listings ---- */
+
+static const char *listing_a =
+	"table inet filter {\n"
+	"\tcomment \"edge\"\n"
+	"\tset allowed {\n"
+	"\t\ttype inet_service\n"
+	"\t\telements = { 22, 80,\n"
+	"\t\t\t     443 }\n"
+	"\t}\n"
+	"\n"
+	"\tset seen {\n"
+	"\t\ttype ipv4_addr\n"
+	"\t\tsize 65535\n"
+	"\t\tflags dynamic,timeout\n"
+	"\t\ttimeout 1m\n"
+	"\t\telements = { 10.0.0.1 expires 59s, 10.0.0.2 expires 12s }\n"
+	"\t}\n"
+	"\n"
+	"\tchain input {\n"
+	"\t\ttype filter hook input priority filter; policy drop;\n"
+	"\t\tct state established,related accept\n"
+	"\t\ttcp dport @allowed counter packets 12 bytes 720 accept\n"
+	"\t\tip saddr { 10.1.0.0/16, 10.0.0.0/16 } drop comment \"a { b\"\n"
+	"\t}\n"
+	"\n"
+	"\tct helper ftp {\n"
+	"\t\ttype \"ftp\" protocol tcp\n"
+	"\t\tl3proto inet\n"
+	"\t}\n"
+	"}\n"
+	"table ip nat {\n"
+	"\tchain post {\n"
+	"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	"\t\tmasquerade\n"
+	"\t}\n"
+	"}\n";
+
+/* The same filter table as the kernel might list it another time: blocks in
+ * another order, elements in another order and wrapped differently, the
+ * dynamic set with other elements. */
+static const char *listing_b =
+	"table inet filter {\n"
+	"\tcomment \"edge\"\n"
+	"\tct helper ftp {\n"
+	"\t\ttype \"ftp\" protocol tcp\n"
+	"\t\tl3proto inet\n"
+	"\t}\n"
+	"\tset seen {\n"
+	"\t\ttype ipv4_addr\n"
+	"\t\tsize 65535\n"
+	"\t\tflags dynamic,timeout\n"
+	"\t\ttimeout 1m\n"
+	"\t}\n"
+	"\tset allowed {\n"
+	"\t\ttype inet_service\n"
+	"\t\telements = { 443, 22,\n"
+	"\t\t\t     80 }\n"
+	"\t}\n"
+	"\tchain input {\n"
+	"\t\ttype filter hook input priority filter; policy drop;\n"
+	"\t\tct state established,related accept\n"
+	"\t\ttcp dport @allowed counter packets 12 bytes 720 accept\n"
+	"\t\tip saddr { 10.0.0.0/16, 10.1.0.0/16 } drop comment \"a { b\"\n"
+	"\t}\n"
+	"}\n";
+
+/* Drifted: policy accept, a rule gone, one added, an element more, a chain. */
+static const char *listing_c =
+	"table inet filter {\n"
+	"\tcomment \"edge\"\n"
+	"\tset allowed {\n"
+	"\t\ttype inet_service\n"
+	"\t\telements = { 22, 80, 443, 8080 }\n"
+	"\t}\n"
+	"\tset seen {\n"
+	"\t\ttype ipv4_addr\n"
+	"\t\tsize 65535\n"
+	"\t\tflags dynamic,timeout\n"
+	"\t\ttimeout 1m\n"
+	"\t}\n"
+	"\tchain input {\n"
+	"\t\ttype filter hook input priority filter; policy accept;\n"
+	"\t\ttcp dport @allowed counter packets 12 bytes 720 accept\n"
+	"\t\tip saddr { 10.1.0.0/16, 10.0.0.0/16 } drop comment \"a { b\"\n"
+	"\t\tudp dport 53 accept\n"
+	"\t}\n"
+	"\tchain sneaky {\n"
+	"\t}\n"
+	"\tct helper ftp {\n"
+	"\t\ttype \"ftp\" protocol tcp\n"
+	"\t\tl3proto inet\n"
+	"\t}\n"
+	"}\n";
+
+static void test_listing(void)
+{
+	struct vnft_listing a, b, c;
+	const struct vnft_ltable *fa, *fb, *fc;
+	char *na, *nb, *nc;
+	int ra = vnft_listing_parse(listing_a, &a);
+	int rb = vnft_listing_parse(listing_b, &b);
+	int rc = vnft_listing_parse(listing_c, &c);
+
+	kt_result(ra == 0 && rb == 0 && rc == 0 && a.n == 2 && b.n == 1 && c.n == 1,
+		  "listings parse", "parse failed", listing_a);
+	if (ra || rb || rc || a.n != 2)
+		return;
+	fa = vnft_listing_find(&a, "inet", "filter");
+	fb = vnft_listing_find(&b, "inet", "filter");
+	fc = vnft_listing_find(&c, "inet", "filter");
+	kt_result(fa && fa->n_attrs == 1 && fa->n_blocks == 4 &&
+		  !strcmp(fa->blocks[0].kind, "set") && !strcmp(fa->blocks[0].name, "allowed") &&
+		  fa->blocks[0].n == 2 && !strcmp(fa->blocks[0].lines[1], "elements = { 22, 80, 443 }") &&
+		  !strcmp(fa->blocks[3].kind, "ct helper") && !strcmp(fa->blocks[3].name, "ftp") &&
+		  vnft_listing_find(&a, "ip", "nat") && !vnft_listing_find(&a, "ip", "filter"),
+		  "blocks, kinds, wrapped elements joined", "structure differs", listing_a);
+	kt_result(fa->raw && !strncmp(fa->raw, "table inet filter {\n", 20) &&
+		  strstr(fa->raw, "l3proto inet\n\t}\n}\n") && !strstr(fa->raw, "table ip nat"),
+		  "raw text of one table", "raw text wrong", fa->raw);
+
+	na = vnft_table_norm(fa);
+	nb = vnft_table_norm(fb);
+	nc = vnft_table_norm(fc);
+	kt_result(!strcmp(na, nb), "normalized: block order, element order, dynamic elements",
+		  "differ", nb);
+	kt_result(strcmp(na, nc) != 0, "normalized: drift is not equal", "equal", nc);
+	kt_result(strstr(na, "ip saddr { 10.0.0.0/16, 10.1.0.0/16 } drop comment \"a { b\"") != NULL,
+		  "anonymous set items sorted, string with a brace untouched", "not found", na);
+	free(na);
+	free(nb);
+	free(nc);
+
+	{
+		struct vrf_buf d = { 0 };
+		unsigned n = vnft_table_diff(fa, fc, &d, "", 0);
+		const char *s = vrf_buf_str(&d);
+		const char *want[] = {
+			"- set allowed: element 8080",
+			"~ chain input: policy accept -> drop",
+			"+ chain input: ct state established,related accept",
+			"- chain input: udp dport 53 accept",
+			"- chain sneaky (0 rules)",
+		};
+		bool ok = n == 5;
+
+		for (size_t i = 0; i < 5; i++)
+			ok = ok && kt_has_line(s, want[i]);
+		kt_result(ok, "diff: element, policy, rules, chain", "diff differs", s);
+		vrf_buf_free(&d);
+
+		d = (struct vrf_buf){ 0 };
+		n = vnft_table_diff(fa, fb, &d, "", 0);
+		kt_result(n == 0, "diff of equal tables is empty", "not empty", vrf_buf_str(&d));
+		vrf_buf_free(&d);
+
+		d = (struct vrf_buf){ 0 };
+		n = vnft_table_diff(fa, fc, &d, "  ", 2);
+		kt_result(n == 5 && strstr(vrf_buf_str(&d), "\n  ... and 3 more"),
+			  "diff capped", "cap wrong", vrf_buf_str(&d));
+		vrf_buf_free(&d);
+	}
+	{
+		struct vrf_buf p = { 0 };
+		struct vnft_listing again;
+
+		vnft_table_print(fa, &p);
+		kt_result(vnft_listing_parse(vrf_buf_str(&p), &again) == 0 && again.n == 1 &&
+			  vnft_table_diff(fa, &again.v[0], &p, "", 0) == 0,
+			  "printed table reads back the same", "differs", vrf_buf_str(&p));
+		vnft_listing_free(&again);
+		vrf_buf_free(&p);
+	}
+	{
+		struct vnft_listing bad;
+
+		kt_result(vnft_listing_parse("table inet x {\n\tchain c {\n", &bad) == -EINVAL &&
+			  vnft_listing_parse("not a listing\n", &bad) == -EINVAL,
+			  "truncated or foreign text refused", "accepted", NULL);
+	}
+	vnft_listing_free(&a);
+	vnft_listing_free(&b);
+	vnft_listing_free(&c);
+}
+
+static void test_small(void)
+{
+	struct vnft_chain_spec s;
+	unsigned long long p = 0, b = 0;
+	char *n;
+
+	kt_result(vnft_chain_spec_parse("type filter hook input priority filter + 10; policy drop;", &s) &&
+		  !strcmp(s.type, "filter") && !strcmp(s.hook, "input") &&
+		  !strcmp(s.priority, "filter + 10") && !strcmp(s.policy, "drop") && !s.device,
+		  "chain spec", "parsed wrongly", NULL);
+	vnft_chain_spec_free(&s);
+	kt_result(vnft_chain_spec_parse("type filter hook ingress device \"eth0\" priority -150; policy accept;", &s) &&
+		  !strcmp(s.device, "\"eth0\"") && !strcmp(s.priority, "-150"),
+		  "chain spec with device", "parsed wrongly", NULL);
+	vnft_chain_spec_free(&s);
+	kt_result(!vnft_chain_spec_parse("tcp dport 22 accept", &s), "a rule is no spec",
+		  "parsed", NULL);
+	kt_result(vnft_rule_counter("tcp dport 22 counter packets 12 bytes 720 accept", &p, &b) &&
+		  p == 12 && b == 720 && !vnft_rule_counter("counter accept", &p, &b),
+		  "counter values", "wrong", NULL);
+	n = vnft_line_norm("ip  daddr . tcp dport { 9.9.9.9 . 1,\t2.2.2.2 . 22 } vmap { 2 : drop, 1 : accept }");
+	kt_result(!strcmp(n, "ip daddr . tcp dport { 2.2.2.2 . 22, 9.9.9.9 . 1 } vmap { 1 : accept, 2 : drop }"),
+		  "line normalization: spaces, concatenations, maps", "wrong", n);
+	free(n);
+}
+
+struct align_rec {
+	char s[64];
+	size_t n;
+};
+
+static void align_cb(void *data, char op, long ia, long ib)
+{
+	struct align_rec *r = data;
+
+	if (r->n + 1 < sizeof(r->s))
+		r->s[r->n++] = op;
+	r->s[r->n] = '\0';
+}
+
+static void test_align(void)
+{
+	char *a[] = { "a", "b", "c", "d", "e" };
+	char *b[] = { "a", "x", "c", "e", "f" };
+	struct align_rec r = { "", 0 };
+
+	vnft_align(a, 5, b, 5, align_cb, &r);
+	kt_result(!strcmp(r.s, " -+ - +") || !strcmp(r.s, " +- - +"),
+		  "alignment keeps the common lines", "got another script", r.s);
+	r = (struct align_rec){ "", 0 };
+	vnft_align(a, 0, b, 2, align_cb, &r);
+	kt_result(!strcmp(r.s, "++"), "alignment against nothing", "wrong", r.s);
+}
+
+/* ---- the key through the loader ---- */
+
+static void test_key(void)
+{
+	struct vrf_config *cfg;
+
+	mkdir("fw", 0755);
+	kt_write("fw/good.nft",
+		 "# a comment\n"
+		 "table inet filter {\n"
+		 "\tchain input {\n"
+		 "\t\ttype filter hook input priority 0; policy drop;\n"
+		 "\t\tiifname \"lo\" accept\n"
+		 "\t}\n"
+		 "}\n"
+		 "table ip nat {\n"
+		 "\tchain post { type nat hook postrouting priority srcnat; masquerade; }\n"
+		 "}\n", 0644);
+	kt_write("fw/syntax.nft",
+		 "table inet filter {\n"
+		 "\tchain input {\n"
+		 "\t\ttype filter hook input priority filter; policy accept;\n"
+		 "\t\ttcp dport 22 counter acept\n"
+		 "\t}\n"
+		 "}\n", 0644);
+	kt_write("fw/flush.nft", "flush ruleset\ntable inet t { }\n", 0644);
+	kt_write("fw/open.nft", "table inet t { }\n", 0666);
+	chmod("fw/open.nft", 0666);
+	kt_write("fw/empty.nft", "\n", 0644);
+
+	kt_refuse("syntax error as FILE:LINE:COL of the nft file",
+		  G "[domain a]\nnft_file = fw/syntax.nft\n",
+		  "fw/syntax.nft:4:29: syntax error, unexpected newline");
+	kt_refuse("flush ruleset refused", G "[domain a]\nnft_file = fw/flush.nft\n",
+		  "fw/flush.nft:1:1: \"flush ruleset\" would act on every table of the domain, also "
+		  "on tables vrfmgr does not own; vrfmgr replaces the tables this file declares "
+		  "by itself");
+	kt_refuse("group-writable file refused", G "[domain a]\nnft_file = fw/open.nft\n",
+		  "c.ini:4: fw/open.nft: writable by group or others (mode 0666); refusing it");
+	kt_refuse("missing file", G "[domain a]\nnft_file = fw/none.nft\n",
+		  "c.ini:4: fw/none.nft: No such file or directory");
+	kt_refuse("file without tables", G "[domain a]\nnft_file = fw/empty.nft\n",
+		  "c.ini:4: nft_file fw/empty.nft: declares no table; vrfmgr owns exactly the "
+		  "tables that the file declares (\"table inet filter { ... }\")");
+	kt_refuse("two nft_file lines", G "[domain a]\nnft_file = fw/good.nft\nnft_file = fw/good.nft\n",
+		  "c.ini:5: second nft_file in [domain a] (the first is at c.ini:4); put the "
+		  "domain's tables in one file");
+	kt_refuse("not in [host]", G "[host]\nnft_file = fw/good.nft\n",
+		  "c.ini:4: \"nft_file\" is not allowed in [host]");
+
+	cfg = kt_accept("good file accepted", G "[domain a]\nnft_file = fw/good.nft\n"
+			"[domain b]\nnft_file = fw/good.nft\n");
+	if (cfg) {
+		struct vrf_domain *d = vrf_config_domain(cfg, "a");
+		struct vrf_buf b = { 0 };
+
+		for (size_t i = 0; d && i < d->objs.n; i++) {
+			vrf_buf_printf(&b, "%s:%u ", d->objs.v[i]->loc.file, d->objs.v[i]->loc.line);
+			d->objs.v[i]->plugin->format(d->objs.v[i], &b);
+			vrf_buf_puts(&b, "\n");
+		}
+		kt_result(d && d->objs.n == 2 &&
+			  kt_has_line(vrf_buf_str(&b), "fw/good.nft:2 table inet filter") &&
+			  kt_has_line(vrf_buf_str(&b), "fw/good.nft:8 table ip nat"),
+			  "one object per table, located in the nft file", "objects differ",
+			  vrf_buf_str(&b));
+		vrf_buf_free(&b);
+		kt_roundtrip("round trip", cfg);
+		vrf_config_free(cfg);
+	}
+}
+
+int main(void)
+{
+	kt_tmpdir();
+	test_scan();
+	test_errors();
+	test_listing();
+	test_small();
+	test_align();
+	test_key();
+	return kt_done();
+}
