@@ -4,8 +4,8 @@
  *
  *     benchtime OUT COMMAND [ARG...]
  *
- * appends one line "WALL_NS MAXRSS_KB EXIT" to OUT and exits with the
- * command's status.  /usr/bin/time only prints elapsed time to the
+ * appends one line "WALL_NS MAXRSS_KB EXIT USER_NS SYS_NS" to OUT and exits
+ * with the command's status.  /usr/bin/time only prints elapsed time to the
  * centisecond, too coarse for a no-op run of a few milliseconds, and timing
  * with date(1) in the shell adds two forks to every sample; here the clock is
  * read around fork and wait4 in one process.  The peak memory is the
@@ -65,7 +65,9 @@ int main(int argc, char **argv)
 	}
 	t1 = now_ns();
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	fprintf(out, "%lld %ld %d\n", t1 - t0, ru.ru_maxrss, code);
+	fprintf(out, "%lld %ld %d %lld %lld\n", t1 - t0, ru.ru_maxrss, code,
+		(long long)ru.ru_utime.tv_sec * 1000000000LL + ru.ru_utime.tv_usec * 1000LL,
+		(long long)ru.ru_stime.tv_sec * 1000000000LL + ru.ru_stime.tv_usec * 1000LL);
 	fclose(out);
 	return code;
 }

@@ -73,7 +73,8 @@ say "bench: D=$D R=$R F=$F S=$S runs=$RUNS: $NROUTES routes, $NRULES nft rules, 
 # ---- helpers ----
 
 # measure NAME EXPECTED_EXIT COMMAND...: run COMMAND under benchtime; its
-# output goes to log/NAME.log, "WALL_NS MAXRSS_KB EXIT" to res/NAME.
+# output goes to log/NAME.log, "WALL_NS MAXRSS_KB EXIT USER_NS SYS_NS" to
+# res/NAME.
 measure() {
 	name=$1 want=$2; shift 2
 	"$BT" "$W/res/$name" "$@" >"$W/log/$name.log" 2>&1
@@ -172,27 +173,30 @@ if [ "$R" -gt 0 ]; then
 	vrf vrf_zero 0 zero.ini apply
 fi
 
-# Process and write-syscall counts, once: apply must not fork or exec, and a
-# no-op apply must not write to the kernel.
+# Process and syscall counts, once (strace): apply must not fork or exec,
+# and a no-op apply must not write to the kernel.
 FORKS=- NOOPSEND=-
 if command -v strace >/dev/null 2>&1; then
 	reset
 	strace -f -qq -o "$W/log/strace-apply" -e trace=fork,vfork,clone,clone3,execve \
 		"$VRFMGR" -q -c "$W/full.ini" apply >/dev/null 2>&1
 	FORKS=$(grep -cv -e '^[0-9]* execve(".*vrfmgr' -e '+++ exited' "$W/log/strace-apply")
-	strace -f -qq -o "$W/log/strace-noop" -e trace=sendmsg,sendto,sendmmsg,write,writev \
-		"$VRFMGR" -q -c "$W/full.ini" apply >/dev/null 2>&1
-	NOOPSEND=$(grep -c -e sendmsg -e sendto -e sendmmsg "$W/log/strace-noop")
-	NOOPWRITE=$(grep -c -e 'write(' -e 'writev(' "$W/log/strace-noop")
-	NOOPSEND="$NOOPSEND sendmsg/sendto, $NOOPWRITE write"
+	# A plan never writes: a no-op apply that makes as many send calls as
+	# a plan (dump requests) and no write() has written nothing.
+	for step in noop plan; do
+		cmd=apply; [ $step = plan ] && cmd=plan
+		strace -f -qq -o "$W/log/strace-$step" -e trace=sendmsg,sendto,sendmmsg,write,writev \
+			"$VRFMGR" -q -c "$W/full.ini" $cmd >/dev/null 2>&1
+	done
+	NOOPSEND="no-op apply $(grep -c -e sendmsg -e sendto -e sendmmsg "$W/log/strace-noop") send + $(grep -c -e 'write(' -e 'writev(' "$W/log/strace-noop") write; plan $(grep -c -e sendmsg -e sendto -e sendmmsg "$W/log/strace-plan") send + $(grep -c -e 'write(' -e 'writev(' "$W/log/strace-plan") write"
 fi
 
 if [ $PROFILE = 1 ] && command -v perf >/dev/null 2>&1; then
 	for step in apply noop; do
 		[ $step = apply ] && reset
-		perf record -F 4999 -g -o "$W/perf-$step.data" \
+		perf record -F 4999 -o "$W/perf-$step.data" \
 			"$VRFMGR" -q -c "$W/full.ini" apply >/dev/null 2>&1
-		perf report -i "$W/perf-$step.data" --no-children --stdio --percent-limit 1 \
+		perf report -i "$W/perf-$step.data" --stdio --sort dso,symbol --percent-limit 0.7 \
 			>"$TOP/build/bench/perf-$step.txt" 2>/dev/null
 		say "bench: profile of $step in build/bench/perf-$step.txt"
 	done
@@ -201,7 +205,8 @@ reset
 
 # ---- the table ----
 
-# med NAME COLUMN: median over the runs (column 1 wall ns, 2 max RSS KiB).
+# med NAME COLUMN: median over the runs (column 1 wall ns, 2 max RSS KiB,
+# 4 user ns, 5 system ns).
 med() {
 	[ -s "$W/res/$1" ] || { echo -; return; }
 	cut -d' ' -f"$2" "$W/res/$1" | sort -n | awk '
@@ -214,18 +219,14 @@ dirty=$(git -C "$TOP" status --porcelain -- vrfmgr plugins 2>/dev/null | wc -l)
 [ "$dirty" != 0 ] && commit="$commit + $dirty uncommitted file(s) in vrfmgr/ plugins/"
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 
+for m in shell_apply shell_rerun shell_netns vrf_apply vrf_noop vrf_plan \
+	 vrf_change vrf_prune vrf_netns vrf_zero; do
+	echo "$m $(med $m 1) $(med $m 2) $(med $m 4) $(med $m 5)"
+done >"$W/medians"
+
 awk -v D="$D" -v R="$R" -v F="$F" -v S="$S" -v RUNS="$RUNS" -v N="$N" \
     -v KEEP="$KEEP" -v PRUNED="$PRUNED" -v NROUTES="$NROUTES" \
-    -v NRULES="$NRULES" -v NSYSCTL="$NSYSCTL" \
-    -v sh_apply="$(med shell_apply 1)" -v sh_rerun="$(med shell_rerun 1)" \
-    -v sh_netns="$(med shell_netns 1)" \
-    -v v_apply="$(med vrf_apply 1)" -v v_noop="$(med vrf_noop 1)" \
-    -v v_plan="$(med vrf_plan 1)" -v v_change="$(med vrf_change 1)" \
-    -v v_prune="$(med vrf_prune 1)" -v v_netns="$(med vrf_netns 1)" \
-    -v m_apply="$(med vrf_apply 2)" -v m_noop="$(med vrf_noop 2)" \
-    -v m_plan="$(med vrf_plan 2)" -v m_change="$(med vrf_change 2)" \
-    -v m_prune="$(med vrf_prune 2)" -v m_netns="$(med vrf_netns 2)" \
-    -v m_zero="$(med vrf_zero 2)" \
+    -v NRULES="$NRULES" -v NSYSCTL="$NSYSCTL" -v medians="$W/medians" \
     -v forks="$FORKS" -v noopsend="$NOOPSEND" \
     -v machine="$(nproc) CPUs, $cpu, Linux $(uname -r)" \
     -v when="$(date -u '+%Y-%m-%d %H:%M UTC')" -v commit="$commit" \
@@ -241,28 +242,39 @@ function ratio(a, b) {
 }
 function mb(kb) { return kb == "-" ? "-" : sprintf("%.1f MB", kb / 1024) }
 function verdict(ok) { return ok ? "met" : "MISSED" }
-function row(step, a, b, target, m) {
-	printf "%-34s %10s %10s %9s %11s %9s\n", step, t(a), t(b), ratio(a, b), target, mb(m)
+# row(STEP, SHELL_NS, NAME, TARGET): one line of the table for vrfmgr step NAME.
+function row(step, a, name, target) {
+	printf "%-34s %10s %10s %8s %7s %10s %10s %9s\n", step, t(a), t(wall[name]),
+		ratio(a, wall[name]), target, t(usr[name]), t(sys[name]), mb(rss[name])
 }
 BEGIN {
+	# Each line: NAME WALL_NS MAXRSS_KB USER_NS SYS_NS (medians, "-" if not run).
+	while ((getline line < medians) > 0) {
+		split(line, f, " ")
+		wall[f[1]] = f[2]; rss[f[1]] = f[3]; usr[f[1]] = f[4]; sys[f[1]] = f[5]
+	}
+	sh_apply = wall["shell_apply"]; sh_rerun = wall["shell_rerun"]; sh_netns = wall["shell_netns"]
+	v_apply = wall["vrf_apply"]; v_noop = wall["vrf_noop"]; v_netns = wall["vrf_netns"]
+	m_apply = rss["vrf_apply"]; m_zero = rss["vrf_zero"]
 	printf "vrfmgr benchmark: D=%d domains x R=%d routes x F=%d nft rules x S=%d sysctls, median of %d run(s)\n", D, R, F, S, RUNS
 	printf "  %d routes, %d nft rules, %d sysctls, %d veth pairs\n", NROUTES, NRULES, NSYSCTL, D
 	printf "  machine: %s\n  tools: %s\n  date: %s   commit: %s\n\n", machine, tools, when, commit
-	printf "%-34s %10s %10s %9s %11s %9s\n", "step", "shell", "vrfmgr", "speedup", "target", "max RSS"
-	row("apply from scratch", sh_apply, v_apply, ">= 6x", m_apply)
-	row("apply again (no-op) / shell re-run", sh_rerun, v_noop, ">= 20x", m_noop)
-	row("plan, in sync", sh_rerun, v_plan, "", m_plan)
-	row("apply, one route changed", sh_rerun, v_change, "", m_change)
-	row(sprintf("apply --prune, %d of %d removed", PRUNED, D), "-", v_prune, "", m_prune)
+	big = D == 1 && R >= 100000
+	printf "%-34s %10s %10s %8s %7s %10s %10s %9s\n", "step", "shell", "vrfmgr", "speedup", "target", "user", "system", "max RSS"
+	row("apply from scratch", sh_apply, "vrf_apply", ">= 6x")
+	row("apply again (no-op) / shell re-run", sh_rerun, "vrf_noop", ">= 20x")
+	row("plan, in sync", sh_rerun, "vrf_plan", "")
+	row("apply, one route changed", sh_rerun, "vrf_change", "")
+	row(sprintf("apply --prune, %d of %d removed", PRUNED, D), "-", "vrf_prune", "")
 	if (N > 0)
-		row(sprintf("create %d empty namespaces", N), sh_netns, v_netns, "", m_netns)
-	printf "\n(shell: the idempotent script; its re-run is the reference for every step after the first.\n speedup = shell time / vrfmgr time)\n\n"
+		row(sprintf("create %d empty namespaces", N), sh_netns, "vrf_netns", "")
+	printf "\n(times are wall clock; shell = the idempotent script, whose re-run is the reference for\n every step after the first; speedup = shell / vrfmgr; user, system and max RSS: vrfmgr)\n\n"
 	if (v_apply != "-" && NROUTES > 0) {
 		rps = NROUTES / (v_apply / 1e9)
-		printf "routes per second, apply from scratch:  %.0f (target >= 500000 for one domain of 100,000 routes)\n", rps
+		printf "routes per second, apply from scratch:  %.0f (target >= 500000 for one domain of 100,000 routes%s)\n", rps, big ? ": " verdict(rps >= 500000) : ""
 	}
 	if (v_noop != "-")
-		printf "no-op apply:                            %s (target < 100 ms for one domain of 100,000 routes: %s)\n", t(v_noop), verdict(v_noop < 100e6)
+		printf "no-op apply:                            %s (target < 100 ms for one domain of 100,000 routes%s)\n", t(v_noop), big ? ": " verdict(v_noop < 100e6) : ""
 	if (v_netns != "-") {
 		printf "namespace creation, vrfmgr:             %.3f ms each (target < 0.5 ms: %s)\n", v_netns / N / 1e6, verdict(v_netns / N < 0.5e6)
 		if (sh_netns != "-")
@@ -276,7 +288,7 @@ BEGIN {
 		printf "apply speedup >= 6x: %s; ", verdict(sh_apply / v_apply >= 6)
 	if (sh_rerun != "-" && v_noop != "-")
 		printf "no-op speedup >= 20x: %s", verdict(sh_rerun / v_noop >= 20)
-	printf "\nforks/execs during apply from scratch (strace): %s;  syscalls writing in a no-op apply: %s\n", forks, noopsend
+	printf "\nforks/execs during apply from scratch (strace): %s\nsend/write syscalls (strace): %s\n", forks, noopsend
 	printf "peak memory: wait4() ru_maxrss of the vrfmgr process (benchtime, tests/bench/benchtime.c)\n"
 }' >"$W/table"
 [ -n "$WARN" ] && printf '%s\n' "$WARN" >>"$W/table"
