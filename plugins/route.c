@@ -1168,7 +1168,7 @@ static void route_encode(struct nlmsghdr *nlh, const struct route *r, bool del,
 	rtm->rtm_flags = r->flags;
 	if (r->gw.family)
 		mnl_attr_put(nlh, RTA_GATEWAY, alen, r->gw.bytes);
-	if (ifidx[0] > 0)
+	if (r->dev[0] && ifidx[0] > 0)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifidx[0]);
 	if (r->src.family)
 		mnl_attr_put(nlh, RTA_PREFSRC, alen, r->src.bytes);
@@ -1189,7 +1189,7 @@ static void route_encode(struct nlmsghdr *nlh, const struct route *r, bool del,
 			memset(rtnh, 0, sizeof(*rtnh));
 			rtnh->rtnh_flags = r->nh[i].flags;
 			rtnh->rtnh_hops = (uint8_t)(r->nh[i].weight - 1);
-			rtnh->rtnh_ifindex = ifidx[1 + i];
+			rtnh->rtnh_ifindex = r->nh[i].dev[0] ? ifidx[1 + i] : 0;
 			if (r->nh[i].gw.family)
 				mnl_attr_put(nlh, RTA_GATEWAY, alen, r->nh[i].gw.bytes);
 			rtnh->rtnh_len = (unsigned short)(nlh->nlmsg_len - start);
@@ -1307,6 +1307,15 @@ static int route_apply(struct vrf_run *run, struct vrf_ns *ns,
 	return first ? first : err;
 }
 
+/* With -v, say how many netlink write requests this process has sent
+ * through nl.c (routes, addresses, rules): the evidence, for tests and
+ * operators, that a run which found everything in sync wrote nothing. */
+static void route_run_end(struct vrf_run *run)
+{
+	if (vrf_run_verbose(run) > 0)
+		fprintf(stderr, "vrfmgr: %lu netlink write requests sent\n", vrf_nl_writes());
+}
+
 static const char *const route_keys[] = { "route", NULL };
 
 static const struct vrf_plugin route_plugin = {
@@ -1323,6 +1332,7 @@ static const struct vrf_plugin route_plugin = {
 	.apply = route_apply,
 	.format = route_format,
 	.free = route_free,
+	.run_end = route_run_end,
 };
 
 VRF_PLUGIN_REGISTER(route_plugin);

@@ -164,14 +164,6 @@ static int ru_prefix(struct ru_parse *p, const char *word, const char *s, struct
 		ru_prefix_str(&x, m, sizeof(m));
 		return ru_err(p, "%s %s has host bits set; did you mean %s?", word, s, m);
 	}
-	/* A /0 selects everything: that is "all", not a selector. */
-	if (a->plen == 0) {
-		uint8_t family = a->family;
-
-		memset(a, 0, sizeof(*a));
-		a->family = family;
-		a->plen = 0;
-	}
 	return 0;
 }
 
@@ -323,6 +315,12 @@ static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_w
 		family = r->from.family ? r->from.family : r->to.family;
 	}
 	r->family = (uint8_t)(family ? family : AF_INET);
+	/* A /0 selects everything: that is "all", not a selector (its family
+	 * has been taken into account above). */
+	if (r->from.plen == 0)
+		memset(&r->from, 0, sizeof(r->from));
+	if (r->to.plen == 0)
+		memset(&r->to, 0, sizeof(r->to));
 	if (r->suppress > (r->family == AF_INET6 ? 128 : 32))
 		return ru_err(p, "suppress_prefixlength %u is longer than an %s address",
 			      r->suppress, ru_family_name(r->family));
