@@ -495,6 +495,22 @@ static char *trim_dup(const char *s, size_t n)
 	return vnft_xstrndup(s, n);
 }
 
+/* "table inet t { # progname nft": what nft prints after an opening brace
+ * (the owner of a table, handles with -a) is a comment, not content. */
+static void strip_brace_comment(char *s)
+{
+	bool q = false;
+
+	for (char *p = s; *p; p++) {
+		if (*p == '"')
+			q = !q;
+		else if (!q && *p == '{' && !strncmp(p, "{ #", 3)) {
+			p[1] = '\0';
+			return;
+		}
+	}
+}
+
 static char *unquote(const char *s)
 {
 	size_t n = strlen(s);
@@ -555,6 +571,8 @@ int vnft_listing_parse(const char *text, struct vnft_listing *out)
 			free(s);
 			continue;
 		}
+		if (!b)
+			strip_brace_comment(s);
 		if (!t) {
 			struct vrf_words w = { 0 };
 
