@@ -206,6 +206,17 @@ static void address_free(struct vrf_obj *o)
 	free(o);
 }
 
+/* A change reads as the file's version with the live one behind it, so the
+ * plan line says what apply will replace. */
+static void address_format_change(const struct vrf_obj *want, const struct vrf_obj *have,
+				struct vrf_buf *out)
+{
+	address_format(want, out);
+	vrf_buf_puts(out, " (was: ");
+	address_format(have, out);
+	vrf_buf_puts(out, ")");
+}
+
 /* ---- validate ---- */
 
 struct ad_ref {
@@ -616,6 +627,7 @@ static const struct vrf_plugin address_plugin = {
 	.observe = address_observe,
 	.apply = address_apply,
 	.format = address_format,
+	.format_change = address_format_change,
 	.free = address_free,
 };
 
