@@ -29,7 +29,7 @@ ifeq ($(SANITIZE),1)
 B       := build-san
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
-BIN     := $(B)/vrfmgr
+BIN     := $(B)/bin/vrfmgr
 else
 B       := build
 BIN     := vrfmgr/vrfmgr

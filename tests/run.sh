@@ -28,10 +28,10 @@ for b in build build-san; do
 	done
 done
 for t in tests/unit/*.sh; do
-	[ -f "$t" ] && run "$t" env VRFMGR=build-san/vrfmgr sh "$t"
+	[ -f "$t" ] && run "$t" env VRFMGR=build-san/bin/vrfmgr sh "$t"
 done
 for t in tests/integration/[0-9]*.sh; do
-	[ -f "$t" ] && run "$t" env VRFMGR=build-san/vrfmgr VRF_PLUGIN_BUILD=build-san/plugins sh "$t"
+	[ -f "$t" ] && run "$t" env VRFMGR=build-san/bin/vrfmgr VRF_PLUGIN_BUILD=build-san/plugins sh "$t"
 done
 [ -n "$failed" ] && echo "failed:$failed"
 [ "$skipn" != 0 ] && echo "$skipn skipped"

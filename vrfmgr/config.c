@@ -452,6 +452,7 @@ struct vrf_config *vrf_config_new(void)
 int vrf_config_load_into(struct vrf_config *cfg, const char *path)
 {
 	struct loader L = { .cfg = cfg };
+	struct vrf_loc plugin_loc = { 0 };
 	bool plugin_dir_set = false;
 
 	set_string(&cfg->path, path);
@@ -461,8 +462,10 @@ int vrf_config_load_into(struct vrf_config *cfg, const char *path)
 	 * so walk by index. */
 	for (size_t i = 0; i < L.n_raw; i++) {
 		if (!L.raw[i].section) {
-			if (!strcmp(L.raw[i].key, "plugin_dir"))
+			if (!strcmp(L.raw[i].key, "plugin_dir")) {
 				plugin_dir_set = true;
+				plugin_loc = L.raw[i].loc;
+			}
 			apply_global(&L, &L.raw[i]);
 		}
 	}
@@ -470,9 +473,11 @@ int vrf_config_load_into(struct vrf_config *cfg, const char *path)
 	 * parsed.  The default folder may be absent; a named one must not. */
 	if (cfg->errors == 0) {
 		if (plugin_dir_set && access(cfg->plugin_dir, F_OK) < 0)
-			vrf_error(cfg, NULL, "plugin_dir %s: %s", cfg->plugin_dir, strerror(errno));
+			vrf_error(cfg, &plugin_loc, "plugin_dir %s: %s", cfg->plugin_dir,
+				  strerror(errno));
 		else
-			vrf_plugins_load_dir(cfg, NULL, cfg->plugin_dir);
+			vrf_plugins_load_dir(cfg, plugin_dir_set ? &plugin_loc : NULL,
+					     cfg->plugin_dir);
 	}
 	for (size_t i = 0; i < L.n_raw; i++)
 		if (L.raw[i].section)

@@ -161,6 +161,7 @@ static void ns_free(struct vrf_ns *ns)
 	const struct vrf_plugin *const *ps = vrf_plugins(&n);
 
 	plan_clear(ns);
+	vrf_buf_free(&ns->done_text);
 	for (size_t i = 0; i < n; i++) {
 		void **st = vrf_ns_state(ns, ps[i]);
 
@@ -344,6 +345,8 @@ static int cmp_obj(const void *a, const void *b)
 
 static void sort_objs(const struct vrf_plugin *p, struct vrf_obj **v, size_t n)
 {
+	if (n < 2)
+		return;
 	sort_plugin = p;
 	qsort(v, n, sizeof(*v), cmp_obj);
 	sort_plugin = NULL;
@@ -365,8 +368,11 @@ static void op_push(struct vrf_ns *ns, enum vrf_op_kind kind, struct vrf_obj *wa
 static void order_segment(struct vrf_op *ops, size_t n)
 {
 	size_t w = 0;
-	struct vrf_op *tmp = malloc(n * sizeof(*tmp));
+	struct vrf_op *tmp;
 
+	if (n < 2)
+		return;
+	tmp = malloc(n * sizeof(*tmp));
 	if (!tmp)
 		abort();
 	for (size_t i = 0; i < n; i++)
@@ -451,6 +457,11 @@ static int plan_ns(struct vrf_run *run, struct vrf_ns *ns)
 		plan_clear(ns);
 		ns->failed = true;
 		run->errors++;
+		if (ns->is_new && !run->dry_run) {
+			vrf_netns_delete(run->cfg, ns->name);
+			fprintf(stderr, "%s: not applied; the namespace this run created was "
+				"removed\n", ns->name);
+		}
 	}
 	return r;
 }
@@ -674,6 +685,8 @@ static void rollback(struct vrf_run *run, struct vrf_ns *ns, struct vrf_op **don
 			"it was before the run\n", ns->name, undone, undone == 1 ? "" : "s");
 }
 
+/* Pre-apply hooks see the plan; post-apply hooks see what was applied over
+ * the whole run (all passes), which the engine keeps in ns->done_text. */
 static int send_event(struct vrf_run *run, struct vrf_ns *ns, enum vrf_event ev)
 {
 	size_t n;
@@ -681,9 +694,13 @@ static int send_event(struct vrf_run *run, struct vrf_ns *ns, enum vrf_event ev)
 	struct vrf_buf changes = { 0 };
 	int r = 0;
 
-	for (size_t k = 0; k < ns->n_ops; k++) {
-		vrf_op_format(&ns->ops[k], &changes);
-		vrf_buf_puts(&changes, "\n");
+	if (ev == VRF_EV_POST_APPLY) {
+		vrf_buf_puts(&changes, vrf_buf_str(&ns->done_text));
+	} else {
+		for (size_t k = 0; k < ns->n_ops; k++) {
+			vrf_op_format(&ns->ops[k], &changes);
+			vrf_buf_puts(&changes, "\n");
+		}
 	}
 	for (size_t i = 0; i < n && r == 0; i++)
 		if (ps[i]->event)
@@ -712,7 +729,7 @@ static void find_segment(const struct vrf_ns *ns, const struct vrf_plugin *p, st
 	s->add_to = k;
 }
 
-static int apply_pass(struct vrf_run *run)
+static int apply_pass(struct vrf_run *run, bool only_again)
 {
 	size_t n_plugins;
 	const struct vrf_plugin *const *ps = vrf_plugins(&n_plugins);
@@ -725,7 +742,7 @@ static int apply_pass(struct vrf_run *run)
 	for (size_t i = 0; i < run->n_ns; i++) {
 		struct vrf_ns *ns = run->ns[i];
 
-		if (!ns->n_ops || ns->failed)
+		if (!ns->n_ops || ns->failed || (only_again && !ns->again))
 			continue;
 		done[i] = calloc(ns->n_ops, sizeof(**done));
 		if (!done[i])
@@ -751,7 +768,7 @@ static int apply_pass(struct vrf_run *run)
 				struct seg s;
 				size_t from, to;
 
-				if (!ns->n_ops || ns->failed)
+				if (!ns->n_ops || ns->failed || !done[i])
 					continue;
 				find_segment(ns, p, &s);
 				from = dir == 0 ? s.del_from : s.add_from;
@@ -780,22 +797,25 @@ static int apply_pass(struct vrf_run *run)
 	return r;
 }
 
-static void print_applied(struct vrf_run *run)
+static void print_applied(struct vrf_run *run, bool only_again)
 {
-	if (run->json || run->verbose < 0)
-		return;
 	for (size_t i = 0; i < run->n_ns; i++) {
 		struct vrf_ns *ns = run->ns[i];
 		struct vrf_buf b = { 0 };
 
-		if (ns->failed)
+		if (ns->failed || (only_again && !ns->again))
 			continue;
 		for (size_t k = 0; k < ns->n_ops; k++) {
+			size_t mark;
+
 			vrf_buf_printf(&b, "%s  ", ns->name);
+			mark = b.len;
 			vrf_op_format(&ns->ops[k], &b);
 			vrf_buf_puts(&b, "\n");
+			vrf_buf_puts(&ns->done_text, b.s + mark);
 		}
-		fputs(vrf_buf_str(&b), stdout);
+		if (!run->json && run->verbose >= 0)
+			fputs(vrf_buf_str(&b), stdout);
 		vrf_buf_free(&b);
 	}
 	fflush(stdout);
@@ -820,8 +840,8 @@ int vrf_run_apply(struct vrf_run *run)
 			       run->cfg->netns_dir, ns->name);
 		}
 	}
-	r2 = apply_pass(run);
-	print_applied(run);
+	r2 = apply_pass(run, false);
+	print_applied(run, false);
 	r = r ? r : r2;
 	/* A plugin whose change wiped objects of a later stage (a recreated
 	 * link loses its addresses) asked for another look. */
@@ -831,24 +851,28 @@ int vrf_run_apply(struct vrf_run *run)
 		for (size_t i = 0; i < run->n_ns; i++) {
 			struct vrf_ns *ns = run->ns[i];
 
-			if (ns->replan && !ns->failed) {
+			ns->again = ns->replan && !ns->failed;
+			if (ns->again) {
 				plan_ns(run, ns);
 				again = true;
-			} else {
-				plan_clear(ns);
 			}
 		}
 		if (!again)
 			break;
-		r2 = apply_pass(run);
-		print_applied(run);
+		r2 = apply_pass(run, true);
+		print_applied(run, true);
 		r = r ? r : r2;
 	}
 	for (size_t i = 0; i < run->n_ns; i++) {
 		struct vrf_ns *ns = run->ns[i];
 
-		if (ns->changes && !ns->failed && ns->domain)
-			send_event(run, ns, VRF_EV_POST_APPLY);
+		if (ns->changes && !ns->failed && ns->domain &&
+		    send_event(run, ns, VRF_EV_POST_APPLY) != 0) {
+			fprintf(stderr, "%s: post-apply hook failed (the changes stay applied)\n",
+				ns->name);
+			run->errors++;
+			r = r ? r : -ECANCELED;
+		}
 	}
 	return r;
 }

@@ -18,6 +18,7 @@ struct vrf_ns {
 	bool owned;			/* vrfmgr created it (record in state_dir) */
 	bool failed;			/* an apply step failed; skip the rest */
 	bool replan;			/* a plugin asked for another pass */
+	bool again;			/* this pass is such a pass */
 	struct vrf_sock *socks;
 	size_t n_socks;
 	void *state[VRF_MAX_PLUGINS];
@@ -27,6 +28,7 @@ struct vrf_ns {
 	struct vrf_objv live;		/* observed objects the ops point into */
 	size_t applied;			/* ops[0..applied) went through */
 	unsigned changes;		/* ops applied over the whole run */
+	struct vrf_buf done_text;	/* their plan lines, for post-apply hooks */
 };
 
 struct vrf_run {

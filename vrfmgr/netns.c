@@ -308,7 +308,8 @@ int vrf_netns_list_owned(const struct vrf_config *cfg, char ***ret_names, size_t
 		n++;
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), cmp_str);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
 	*ret_names = v;
 	*ret_n = n;
 	return 0;
