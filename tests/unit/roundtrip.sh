@@ -9,7 +9,9 @@ case "$VRFMGR" in /*) ;; *) VRFMGR=$TOP/$VRFMGR ;; esac
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 umask 022
-# The printed model names nft files by absolute path, so it can live anywhere.
+# The printed model names nft files as the example does, relative to the
+# file: give the copy the same neighbours.
+mkdir -p "$W/conf" && cp -r "$TOP/conf/example" "$W/conf/"
 "$VRFMGR" -c "$TOP/vrfmgr.ini.example" -v check >"$W/one.ini" || { echo "FAIL: example does not load"; exit 1; }
 "$VRFMGR" -c "$W/one.ini" -v check >"$W/two.ini" || { echo "FAIL: printed model does not load"; cat "$W/one.ini"; exit 1; }
 if cmp -s "$W/one.ini" "$W/two.ini"; then
