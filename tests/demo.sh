@@ -13,7 +13,7 @@ if [ "${VRF_SANDBOXED:-}" != 1 ]; then
 		for d in /run/netns /run/vrfmgr /etc/netns; do
 			mkdir -p "$d" && mount -t tmpfs -o mode=0755 vrfdemo "$d" || exit 1
 		done
-		exec "$@"' sh "$0" "$@"
+		exec sh "$@"' sh "$0" "$@"
 fi
 cd "$TOP" || exit 1
 CFG=vrfmgr.ini.example

@@ -28,7 +28,7 @@ if [ "${VRF_SANDBOXED:-}" != 1 ]; then
 		# A private /tmp keeps test files apart from the host and from
 		# other tests running at the same time.
 		mount -t tmpfs -o mode=1777 vrftest /tmp || exit 1
-		exec "$@"' sh "$0" "$@"
+		exec sh "$@"' sh "$0" "$@"
 fi
 
 umask 022
