@@ -3,11 +3,13 @@
 # measured side by side in one run so that the ratios hold on a noisy machine.
 #
 #   sh tests/bench/run.sh [-d DOMAINS] [-r ROUTES] [-f NFT_RULES] [-s SYSCTLS]
-#                         [-n RUNS] [-N NAMESPACES] [-o FILE] [-a] [-S] [-p]
+#                         [-n RUNS] [-N NAMESPACES] [-w SECONDS] [-o FILE] [-a] [-S] [-p]
 #
 #   -d -r -f -s  domains, routes per domain, nft rules per domain, sysctls per
 #                domain (default 50 200 50 5); -n runs (default 5), medians
 #   -N           namespaces for the creation test (default 200)
+#   -w SECONDS   pause before every timed step (default 1), so that a step does
+#                not pay for the kernel's deferred cleanup after the previous one
 #   -o FILE      results file (default bench-results.txt at the top); -a appends
 #   -S           skip the shell baseline (for very large runs)
 #   -p           afterwards, profile vrfmgr apply and the no-op with perf and
@@ -23,12 +25,13 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 case "$VRFMGR" in /*) ;; *) VRFMGR=$TOP/$VRFMGR ;; esac
 
 D=50 R=200 F=50 S=5 RUNS=5 N=200 OUTFILE=$TOP/bench-results.txt APPEND=0
-SHELLBASE=1 PROFILE=0
-usage() { sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//'; exit "$1"; }
-while getopts d:r:f:s:n:N:o:aSph opt; do
+SHELLBASE=1 PROFILE=0 SETTLE=1
+usage() { sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; exit "$1"; }
+while getopts d:r:f:s:n:N:o:w:aSph opt; do
 	case $opt in
 	d) D=$OPTARG ;; r) R=$OPTARG ;; f) F=$OPTARG ;; s) S=$OPTARG ;;
 	n) RUNS=$OPTARG ;; N) N=$OPTARG ;; o) OUTFILE=$OPTARG ;; a) APPEND=1 ;;
+	w) SETTLE=$OPTARG ;;
 	S) SHELLBASE=0 ;; p) PROFILE=1 ;; h) usage 0 ;; *) usage 64 ;;
 	esac
 done
@@ -56,6 +59,7 @@ if [ "${VRF_SANDBOXED:-}" != 1 ]; then
 fi
 
 umask 022
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 W=$(mktemp -d /tmp/vrfbench.XXXXXX)
 mkdir -p "$W/sh" "$W/nft" "$W/res" "$W/log"
 say() { printf '%s\n' "$*" >&2; }
@@ -77,6 +81,7 @@ say "bench: D=$D R=$R F=$F S=$S runs=$RUNS: $NROUTES routes, $NRULES nft rules, 
 # res/NAME.
 measure() {
 	name=$1 want=$2; shift 2
+	sleep "$SETTLE"
 	"$BT" "$W/res/$name" "$@" >"$W/log/$name.log" 2>&1
 	rc=$?
 	if [ "$want" != any ] && [ "$rc" != "$want" ]; then
@@ -230,6 +235,7 @@ awk -v D="$D" -v R="$R" -v F="$F" -v S="$S" -v RUNS="$RUNS" -v N="$N" \
     -v forks="$FORKS" -v noopsend="$NOOPSEND" \
     -v machine="$(nproc) CPUs, $cpu, Linux $(uname -r)" \
     -v when="$(date -u '+%Y-%m-%d %H:%M UTC')" -v commit="$commit" \
+    -v settle="$SETTLE" -v load="$LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end" \
     -v tools="$(ip -V | sed 's/^ip utility, //; s/,.*//'), $(nft -v | cut -d' ' -f1-2)" '
 function t(ns) {
 	if (ns == "-") return "-"
@@ -256,9 +262,9 @@ BEGIN {
 	sh_apply = wall["shell_apply"]; sh_rerun = wall["shell_rerun"]; sh_netns = wall["shell_netns"]
 	v_apply = wall["vrf_apply"]; v_noop = wall["vrf_noop"]; v_netns = wall["vrf_netns"]
 	m_apply = rss["vrf_apply"]; m_zero = rss["vrf_zero"]
-	printf "vrfmgr benchmark: D=%d domains x R=%d routes x F=%d nft rules x S=%d sysctls, median of %d run(s)\n", D, R, F, S, RUNS
+	printf "vrfmgr benchmark: D=%d domains x R=%d routes x F=%d nft rules x S=%d sysctls, median of %d run(s), %s s pause before each step\n", D, R, F, S, RUNS, settle
 	printf "  %d routes, %d nft rules, %d sysctls, %d veth pairs\n", NROUTES, NRULES, NSYSCTL, D
-	printf "  machine: %s\n  tools: %s\n  date: %s   commit: %s\n\n", machine, tools, when, commit
+	printf "  machine: %s\n  load average: %s\n  tools: %s\n  date: %s   commit: %s\n\n", machine, load, tools, when, commit
 	big = D == 1 && R >= 100000
 	printf "%-34s %10s %10s %8s %7s %10s %10s %9s\n", "step", "shell", "vrfmgr", "speedup", "target", "user", "system", "max RSS"
 	row("apply from scratch", sh_apply, "vrf_apply", ">= 6x")
