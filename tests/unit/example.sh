@@ -53,7 +53,8 @@ else
 	sed 's/^[[:space:]]*//; s/[[:space:]]*$//' vrfmgr.ini.example >"$tmp/example"
 	# The last three lines of EXAMPLES show kinds this sandbox lacks; they
 	# appear commented out in the example.
-	sed 's/^;[[:space:]]*//' "$tmp/example" >>"$tmp/example"
+	sed 's/^;[[:space:]]*//' "$tmp/example" >"$tmp/uncommented"
+	cat "$tmp/uncommented" >>"$tmp/example"
 	missing=0
 	while IFS= read -r l; do
 		if ! grep -qxF -- "$l" "$tmp/example"; then
