@@ -1,0 +1,63 @@
+#!/bin/sh
+# veth pairs: one into the host, one between two domains (peer-netns); both
+# ends come up and carry traffic; a second apply writes nothing; the links
+# vrfmgr made carry the ifalias "vrfmgr"; a link that leaves the file goes.
+#
+#   host: a-up 10.1.0.1/30 ---- a: up 10.1.0.2/30
+#                               a: core 10.2.0.1/30 ---- b: core-a 10.2.0.2/30
+. "$(dirname "$0")/lib.sh"
+
+write_config <<'X'
+[host]
+address = 10.1.0.1/30 dev a-up
+[domain a]
+link = up type veth peer a-up
+link = core type veth peer core-a peer-netns b
+address = 10.1.0.2/30 dev up
+address = 10.2.0.1/30 dev core
+[domain b]
+address = 10.2.0.2/30 dev core-a
+X
+vrf check
+expect_rc 0 "check accepts veth to the host and to another domain"
+vrf plan
+expect_rc 2 "plan of new links"
+expect_out '^a  \+ link core type veth peer core-a peer-netns b$' "plan line reads like the file (peer-netns)"
+expect_out '^a  \+ link up type veth peer a-up$' "plan line reads like the file (host peer)"
+vrf apply
+expect_rc 0 "apply"
+
+ip -n a -o link show up | grep -q 'state UP\|,UP' && ok "a: up is up" || fail "a: up is not up: $(ip -n a -o link show up)"
+ip -o link show a-up | grep -q ',UP' && ok "host: peer a-up is up" || fail "host: a-up not up: $(ip -o link show a-up)"
+ip -n b -o link show core-a | grep -q ',UP' && ok "b: peer core-a is up" || fail "b: core-a: $(ip -n b -o link show core-a 2>&1)"
+ip -n a -d -o link show core | grep -q 'alias vrfmgr' && ok "a: core carries the alias vrfmgr" ||
+	fail "a: core has no alias: $(ip -n a -o link show core)"
+ip -o link show a-up | grep -q 'alias' && fail "the host end got an alias" || ok "the peer end carries no alias"
+
+ping_ok a 10.1.0.1 "a reaches the host over the veth"
+ping_ok b 10.2.0.1 "b reaches a over the peer-netns veth"
+
+vrf plan
+expect_rc 0 "plan after apply: in sync"
+vrf apply
+expect_rc 0 "second apply"
+[ -s "$T/out" ] && fail "second apply printed: $(cat "$T/out")" || ok "second apply changes nothing"
+
+# A link that leaves the file is vrfmgr's (it carries the alias): it goes.
+write_config <<'X'
+[host]
+address = 10.1.0.1/30 dev a-up
+[domain a]
+link = up type veth peer a-up
+address = 10.1.0.2/30 dev up
+[domain b]
+X
+vrf plan
+expect_rc 2 "plan after removing a link"
+expect_out '^a  - link core type veth$' "plan deletes the link that left the file"
+vrf apply
+expect_rc 0 "apply removes it"
+ip -n a link show core >/dev/null 2>&1 && fail "core still exists in a" || ok "core is gone from a"
+ip -n b link show core-a >/dev/null 2>&1 && fail "core-a still exists in b" || ok "its peer is gone from b"
+ping_ok a 10.1.0.1 "the other veth still works"
+finish
