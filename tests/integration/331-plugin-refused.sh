@@ -35,11 +35,11 @@ plugin_with abi999 '
 struct fake { unsigned abi; const char *name; };
 static const struct fake p = { 999, "bad" };
 const void *vrf_plugin_entry(void) { return &p; }'
-refused abi999 "^vrfmgr: plugin $T/abi999/abi999.so: ABI version 999, but this vrfmgr speaks 1\$" "ABI mismatch"
+refused abi999 "^$T/vrfmgr.ini:3: plugin $T/abi999/abi999.so: ABI version 999, but this vrfmgr speaks 1\$" "ABI mismatch"
 
 plugin_with nosym '
 int not_the_entry(void) { return 1; }'
-refused nosym "^vrfmgr: plugin $T/nosym/nosym.so: no symbol vrf_plugin_entry; is it a vrfmgr plugin\\?\$" "missing symbol"
+refused nosym "^$T/vrfmgr.ini:3: plugin $T/nosym/nosym.so: no symbol vrf_plugin_entry; is it a vrfmgr plugin\\?\$" "missing symbol"
 
 plugin_with nullentry '
 const void *vrf_plugin_entry(void) { return 0; }'
