@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nl.c against a scripted kernel, without root: the netlink socket is
+ * replaced by one end of an AF_UNIX datagram pair, sends go to a fake that
+ * checks the requests and writes the replies a kernel would.  Checked: a
+ * dump flagged NLM_F_DUMP_INTR is thrown away and read again whole (and
+ * given up after a bounded number of tries); a dump error is returned; a
+ * batch asks for one ACK per chunk (its last request), maps a failure back
+ * to its request's tag with the extended-ack text, splits into chunks that
+ * fit, and counts its writes; vrf_nl_talk() returns the error and its text.
+ *
+ * nl.c is included with its public names renamed, so it does not clash with
+ * the copy in the library, and with mnl_socket_sendto() redirected.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#define vrf_nl_get test_nl_get
+#define vrf_nl_request test_nl_request
+#define vrf_nl_dump test_nl_dump
+#define vrf_nl_talk test_nl_talk
+#define vrf_nl_batch_new test_nl_batch_new
+#define vrf_nl_batch_add test_nl_batch_add
+#define vrf_nl_batch_finish test_nl_batch_finish
+#define vrf_nl_writes test_nl_writes
+#define mnl_socket_sendto fake_sendto
+
+#include <libmnl/libmnl.h>
+static ssize_t fake_sendto(const struct mnl_socket *sk, const void *buf, size_t len);
+
+#include "../../vrfmgr/nl.c"
+
+static int fails, n_tests;
+
+static void check(bool ok, const char *name)
+{
+	n_tests++;
+	printf("%s - %s\n", ok ? "ok" : "FAIL", name);
+	if (!ok)
+		fails++;
+}
+
+/* ---- the scripted kernel ---- */
+
+static int kernel_fd;			/* our end of the pair is the "socket" */
+static int (*script)(const struct nlmsghdr *req, size_t len);
+static unsigned sends, dumps_seen;
+static bool acks_ok = true;		/* only the last request of a send asked for an ACK */
+
+static ssize_t fake_sendto(const struct mnl_socket *sk, const void *buf, size_t len)
+{
+	(void)sk;
+	sends++;
+	if (script(buf, len) < 0)
+		return -1;
+	return (ssize_t)len;
+}
+
+static void reply(uint16_t type, uint16_t flags, uint32_t seq, const void *payload, size_t plen)
+{
+	char buf[4096];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = seq;
+	if (plen)
+		memcpy(mnl_nlmsg_put_extra_header(nlh, plen), payload, plen);
+	if (send(kernel_fd, buf, nlh->nlmsg_len, 0) < 0)
+		perror("send");
+}
+
+static void reply_route(uint32_t seq, uint16_t flags)
+{
+	struct rtmsg rtm = { .rtm_family = AF_INET };
+
+	reply(RTM_NEWROUTE, NLM_F_MULTI | flags, seq, &rtm, sizeof(rtm));
+}
+
+static void reply_done(uint32_t seq, uint16_t flags)
+{
+	int zero = 0;
+
+	reply(NLMSG_DONE, NLM_F_MULTI | flags, seq, &zero, sizeof(zero));
+}
+
+/* An error (or ACK when err is 0) for req, capped, with text when given. */
+static void reply_err(const struct nlmsghdr *req, int err, const char *text)
+{
+	char buf[4096];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsgerr *e;
+
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = NLM_F_CAPPED | (text ? NLM_F_ACK_TLVS : 0);
+	nlh->nlmsg_seq = req->nlmsg_seq;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = err;
+	e->msg = *req;
+	if (text)
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, text);
+	if (send(kernel_fd, buf, nlh->nlmsg_len, 0) < 0)
+		perror("send");
+}
+
+/* Dumps: the first `intr` passes are flagged inconsistent. */
+static unsigned intr_passes;
+
+static int script_dump(const struct nlmsghdr *req, size_t len)
+{
+	bool intr = dumps_seen < intr_passes;
+
+	(void)len;
+	dumps_seen++;
+	if (!(req->nlmsg_flags & NLM_F_DUMP))
+		acks_ok = false;
+	reply_route(req->nlmsg_seq, 0);
+	reply_route(req->nlmsg_seq, intr ? NLM_F_DUMP_INTR : 0);
+	reply_route(req->nlmsg_seq, 0);
+	reply_done(req->nlmsg_seq, intr ? NLM_F_DUMP_INTR : 0);
+	return 0;
+}
+
+static int script_dump_error(const struct nlmsghdr *req, size_t len)
+{
+	(void)len;
+	reply_route(req->nlmsg_seq, 0);
+	reply_err(req, -EPERM, NULL);
+	return 0;
+}
+
+/* Batches: every request whose RTA_PRIORITY is 13 fails with a text; the
+ * last request of each send is answered with an ACK. */
+static unsigned batch_reqs, batch_max_per_send;
+
+static int script_batch(const struct nlmsghdr *req, size_t len)
+{
+	const struct nlmsghdr *nlh, *last = NULL;
+	unsigned n = 0;
+	int rest = (int)len;
+
+	for (nlh = req; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+		const struct nlattr *attr;
+		uint32_t prio = 0;
+
+		if (last && (last->nlmsg_flags & NLM_F_ACK))
+			acks_ok = false;	/* an ACK asked before the end */
+		if (last && nlh->nlmsg_seq != last->nlmsg_seq + 1)
+			acks_ok = false;	/* sequence numbers must follow */
+		mnl_attr_for_each(attr, nlh, sizeof(struct rtmsg))
+			if (mnl_attr_get_type(attr) == RTA_PRIORITY)
+				prio = mnl_attr_get_u32(attr);
+		if (prio == 13)
+			reply_err(nlh, -EEXIST, "Route 13 exists");
+		else if (nlh->nlmsg_flags & NLM_F_ACK)
+			reply_err(nlh, 0, NULL);
+		last = nlh;
+		n++;
+	}
+	if (!last || !(last->nlmsg_flags & NLM_F_ACK))
+		acks_ok = false;
+	batch_reqs += n;
+	if (n > batch_max_per_send)
+		batch_max_per_send = n;
+	return 0;
+}
+
+static int script_talk(const struct nlmsghdr *req, size_t len)
+{
+	(void)len;
+	if (!(req->nlmsg_flags & NLM_F_ACK))
+		acks_ok = false;
+	reply_route(req->nlmsg_seq, 0);	/* data before the answer is skipped */
+	reply_err(req, -ENODEV, "No such device here");
+	return 0;
+}
+
+/* ---- callbacks ---- */
+
+struct count {
+	unsigned msgs, resets;
+};
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct count *c = data;
+
+	(void)nlh;
+	c->msgs++;
+	return 0;
+}
+
+static void count_reset(void *data)
+{
+	struct count *c = data;
+
+	c->msgs = 0;
+	c->resets++;
+}
+
+struct failures {
+	unsigned n;
+	long tag;
+	int err;
+	char msg[64];
+};
+
+static void on_error(void *tag, int err, const char *msg, void *data)
+{
+	struct failures *f = data;
+
+	f->n++;
+	f->tag = (long)tag;
+	f->err = err;
+	snprintf(f->msg, sizeof(f->msg), "%s", msg ? msg : "");
+}
+
+static struct vrf_nl *fake_nl(void)
+{
+	struct vrf_nl *nl = calloc(1, sizeof(*nl));
+	int sv[2];
+
+	if (!nl || socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0) {
+		perror("socketpair");
+		exit(2);
+	}
+	nl->fd = sv[0];
+	kernel_fd = sv[1];
+	nl->chunk = NL_CHUNK_MAX;
+	nl->max_reqs = 4096;
+	nl->seq = 1000;
+	return nl;
+}
+
+static struct nlmsghdr *dump_req(struct vrf_nl *nl)
+{
+	struct nlmsghdr *req = test_nl_request(nl, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(req, sizeof(*rtm));
+
+	rtm->rtm_family = AF_UNSPEC;
+	return req;
+}
+
+int main(void)
+{
+	struct vrf_nl *nl = fake_nl();
+	struct count c = { 0 };
+	struct failures f = { 0 };
+	struct vrf_nl_batch *b;
+	char *msg = NULL;
+	int err;
+
+	/* A clean dump. */
+	script = script_dump;
+	err = test_nl_dump(nl, dump_req(nl), count_cb, count_reset, &c);
+	check(err == 0 && c.msgs == 3 && c.resets == 0 && dumps_seen == 1, "a clean dump is read once");
+
+	/* Interrupted twice, then clean: read three times, callbacks see one
+	 * whole pass. */
+	memset(&c, 0, sizeof(c));
+	dumps_seen = 0;
+	intr_passes = 2;
+	err = test_nl_dump(nl, dump_req(nl), count_cb, count_reset, &c);
+	check(err == 0 && dumps_seen == 3 && c.resets == 2 && c.msgs == 3,
+	      "an interrupted dump is thrown away and read again whole");
+
+	/* Always interrupted: a bounded number of tries, then an error. */
+	memset(&c, 0, sizeof(c));
+	dumps_seen = 0;
+	intr_passes = 1000;
+	err = test_nl_dump(nl, dump_req(nl), count_cb, count_reset, &c);
+	check(err == -EINTR && dumps_seen == NL_DUMP_TRIES, "a dump that never settles fails after 10 tries");
+
+	/* Without a reset callback an interrupted dump cannot be redone. */
+	dumps_seen = 0;
+	intr_passes = 1;
+	err = test_nl_dump(nl, dump_req(nl), count_cb, NULL, &c);
+	check(err == -EINTR && dumps_seen == 1, "no reset callback: an interrupted dump fails");
+
+	script = script_dump_error;
+	err = test_nl_dump(nl, dump_req(nl), count_cb, count_reset, &c);
+	check(err == -EPERM, "a dump error is returned");
+
+	/* A batch of 50 with one failure. */
+	script = script_batch;
+	sends = 0;
+	b = test_nl_batch_new(nl, on_error, &f);
+	for (long i = 0; i < 50; i++) {
+		struct nlmsghdr *nlh = test_nl_batch_add(b, RTM_NEWROUTE, NLM_F_CREATE, (void *)i);
+		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+		rtm->rtm_family = AF_INET;
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, (uint32_t)i);
+	}
+	err = test_nl_batch_finish(b);
+	check(sends == 1 && batch_reqs == 50, "50 requests go out in one send");
+	check(acks_ok, "only the last request of the send asks for an ACK; sequence numbers follow");
+	check(err == -EEXIST && f.n == 1 && f.tag == 13 && f.err == -EEXIST && !strcmp(f.msg, "Route 13 exists"),
+	      "the failure reaches the tag of its request, with the kernel's text");
+	check(test_nl_writes() == 50, "vrf_nl_writes() counts the requests sent");
+
+	/* Small chunks: many sends, each ending with its ACK. */
+	nl->chunk = 2 * NL_ROOM;
+	sends = batch_reqs = batch_max_per_send = 0;
+	memset(&f, 0, sizeof(f));
+	b = test_nl_batch_new(nl, on_error, &f);
+	for (long i = 0; i < 3000; i++) {
+		struct nlmsghdr *nlh = test_nl_batch_add(b, RTM_NEWROUTE, NLM_F_CREATE, (void *)i);
+		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+		rtm->rtm_family = AF_INET;
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, (uint32_t)(i + 100));
+	}
+	err = test_nl_batch_finish(b);
+	check(err == 0 && f.n == 0 && batch_reqs == 3000 && sends > 1 &&
+	      batch_max_per_send * 44 <= 2 * NL_ROOM, "a large batch is split into chunks that fit");
+	check(acks_ok, "every chunk asks for exactly one ACK, at its end");
+
+	/* The error-reply budget also bounds a chunk. */
+	nl->chunk = NL_CHUNK_MAX;
+	nl->max_reqs = 100;
+	batch_max_per_send = 0;
+	b = test_nl_batch_new(nl, on_error, &f);
+	for (long i = 0; i < 1000; i++) {
+		struct nlmsghdr *nlh = test_nl_batch_add(b, RTM_NEWROUTE, NLM_F_CREATE, (void *)i);
+
+		mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtmsg));
+	}
+	err = test_nl_batch_finish(b);
+	check(err == 0 && batch_max_per_send == 100, "a chunk holds no more requests than failures could be answered");
+
+	script = script_talk;
+	err = test_nl_talk(nl, dump_req(nl), &msg);
+	check(err == -ENODEV && msg && !strcmp(msg, "No such device here") && acks_ok,
+	      "talk: the answer's error and text, data before it skipped");
+	free(msg);
+
+	nl_drop(nl);
+	printf("%d checks, %d failed\n", n_tests, fails);
+	return fails ? 1 : 0;
+}
