@@ -281,6 +281,18 @@ static int rt_dev_parse(struct rt_parse *p, const char *s, char *dev)
 	return 0;
 }
 
+/* An IPv6 link-local gateway exists on every link at once: the kernel can
+ * only use it with the device named. */
+static int rt_link_local_needs_dev(struct rt_parse *p, const struct vrf_addr *gw, const char *dev)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (gw->family != AF_INET6 || gw->bytes[0] != 0xfe || (gw->bytes[1] & 0xc0) != 0x80 || dev[0])
+		return 0;
+	rt_addr_str(gw, false, s, sizeof(s));
+	return rt_err(p, "via %s is link-local: name the link with \"dev\"", s);
+}
+
 /* One nexthop starting after the word "nexthop"; *i points at the next word
  * on return. */
 static int rt_parse_nexthop(struct rt_parse *p, const struct vrf_words *ws, size_t *i)
@@ -333,6 +345,8 @@ static int rt_parse_nexthop(struct rt_parse *p, const struct vrf_words *ws, size
 		return rt_err(p, "nexthop %u needs \"via\" or \"dev\"", p->n_nh);
 	if ((nh->flags & RTNH_F_ONLINK) && (!nh->gw.family || !nh->dev[0]))
 		return rt_err(p, "\"onlink\" in nexthop %u needs \"via\" and \"dev\"", p->n_nh);
+	if (rt_link_local_needs_dev(p, &nh->gw, nh->dev) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -552,6 +566,8 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 	} else if ((r->flags & RTNH_F_ONLINK) && (!r->gw.family || !r->dev[0])) {
 		return rt_err(p, "\"onlink\" needs \"via\" and \"dev\"");
 	}
+	if (rt_link_local_needs_dev(p, &r->gw, r->dev) < 0)
+		return -EINVAL;
 
 	if (family == AF_INET6) {
 		if (p->seen & SEEN_TOS)

@@ -101,6 +101,10 @@ static const struct {
 	  "c.ini:4: route: \"onlink\" needs \"via\" and \"dev\"" },
 	{ "nexthop onlink without dev", D "route = 10.0.0.0/24 nexthop via 10.1.1.1 onlink nexthop via 10.1.1.2\n",
 	  "c.ini:4: route: \"onlink\" in nexthop 1 needs \"via\" and \"dev\"" },
+	{ "link-local gateway without dev", D "route = default via fe80::1\n",
+	  "c.ini:4: route: via fe80::1 is link-local: name the link with \"dev\"" },
+	{ "link-local nexthop without dev", D "route = 2001:db8::/32 nexthop via fe80::1 dev lo nexthop via fe80::2\n",
+	  "c.ini:4: route: via fe80::2 is link-local: name the link with \"dev\"" },
 	{ "tos on IPv6", D "route = 2001:db8::/64 dev lo tos 4\n",
 	  "c.ini:4: route: \"tos\" is not available for IPv6 routes" },
 	{ "tos ECN bits", D "route = 10.0.0.0/24 dev lo tos 5\n",
@@ -154,6 +158,7 @@ static const struct {
 	{ "2001:db8:2::/64 nexthop via 2001:db8::1 dev lo weight 256 onlink nexthop dev lo",
 	  "2001:db8:2::/64 nexthop dev lo weight 1 nexthop via 2001:db8::1 dev lo weight 256 onlink" },
 	{ "10.6.0.0/16 via 10.0.0.1 table default", "10.6.0.0/16 via 10.0.0.1 table default" },
+	{ "2001:db8:6::/48 via fe80::1 dev lo", "2001:db8:6::/48 via fe80::1 dev lo" },
 };
 
 static int fails, n_tests;
