@@ -613,36 +613,39 @@ static int route_parse(struct vrf_config *cfg, struct vrf_domain *d,
 		       const struct vrf_loc *loc, const char *key, const char *value)
 {
 	struct vrf_words ws = { 0 };
-	struct rt_parse *p;
+	struct rt_parse p;
 	int err;
 
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	p->cfg = cfg;
-	p->loc = loc;
+	/* Only the header of the parse state is cleared: the nexthop table
+	 * is 2 KiB, a file may have 100,000 routes, and each nexthop slot is
+	 * cleared when it is used. */
+	p.cfg = cfg;
+	p.loc = loc;
+	p.r = NULL;
+	p.n_nh = 0;
+	p.seen = 0;
+	p.family = 0;
 	err = vrf_words_split(&ws, value);
 	if (err < 0) {
 		vrf_error(cfg, loc, "route: cannot split \"%s\" into words", value);
 		err = -EINVAL;
 		goto out;
 	}
-	p->r = vrf_obj_new(&route_plugin, sizeof(struct route), loc);
-	if (!p->r) {
+	p.r = vrf_obj_new(&route_plugin, sizeof(struct route), loc);
+	if (!p.r) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = rt_parse_words(p, &ws);
+	err = rt_parse_words(&p, &ws);
 	if (err < 0)
 		goto out;
-	err = vrf_domain_add(d, &p->r->obj);
+	err = vrf_domain_add(d, &p.r->obj);
 	if (err == 0)
-		p->r = NULL;
+		p.r = NULL;
 out:
-	if (p->r)
-		route_free(&p->r->obj);
+	if (p.r)
+		route_free(&p.r->obj);
 	vrf_words_free(&ws);
-	free(p);
 	return err;
 }
 
