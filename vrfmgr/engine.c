@@ -458,7 +458,7 @@ static int plan_ns(struct vrf_run *run, struct vrf_ns *ns)
 		ns->failed = true;
 		run->errors++;
 		if (ns->is_new && !run->dry_run) {
-			vrf_netns_delete(run->cfg, ns->name);
+			vrf_run_destroy(run, ns->name);
 			fprintf(stderr, "%s: not applied; the namespace this run created was "
 				"removed\n", ns->name);
 		}
@@ -644,8 +644,9 @@ static void rollback(struct vrf_run *run, struct vrf_ns *ns, struct vrf_op **don
 	ns->failed = true;
 	if (ns->is_new) {
 		/* A namespace this run created goes away whole: that is the
-		 * state observed before the run. */
-		vrf_netns_delete(run->cfg, ns->name);
+		 * state observed before the run.  Destroy, not just unmount, so
+		 * plugins hand back NICs and wait for veth peers to vanish. */
+		vrf_run_destroy(run, ns->name);
 		fprintf(stderr, "%s: apply failed; the namespace this run created was removed\n",
 			ns->name);
 		return;
