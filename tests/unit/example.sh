@@ -73,7 +73,7 @@ fi
 
 dir=.
 if [ -n "$(find vrfmgr.ini.example $nft_files -perm /022 2>/dev/null)" ]; then
-	echo "note: the checkout is group- or world-writable (umask $(umask)); checking a 0644 copy"
+	echo "note: the checkout's files are group- or world-writable (made under a umask like 002); checking a 0644 copy"
 	mkdir -p "$tmp/copy"
 	for f in vrfmgr.ini.example $nft_files; do
 		mkdir -p "$tmp/copy/$(dirname "$f")" && cp "$f" "$tmp/copy/$f" &&
@@ -93,12 +93,29 @@ fi
 
 # From another directory too: nft_file paths are relative to the example,
 # not to the current directory.
-(cd / && "$VRFMGR" -c "$(cd "$dir" && pwd)/vrfmgr.ini.example" check) >"$tmp/out" 2>&1
+absdir=$(cd "$dir" && pwd)
+(cd / && "$VRFMGR" -c "$absdir/vrfmgr.ini.example" check) >"$tmp/out" 2>&1
 rc=$?
 if [ "$rc" = 0 ]; then
 	ok "check from / with an absolute -c path (exit 0)"
 else
 	fail "check from /: exit $rc, wanted 0"
+	sed 's/^/    | /' "$tmp/out"
+fi
+
+# The short example in the README must pass check as well.  It names the
+# example's nft file, so it is checked next to a copy of conf/example.
+mkdir -p "$tmp/readme/conf/example"
+cp conf/example/*.nft "$tmp/readme/conf/example/" && chmod 0644 "$tmp"/readme/conf/example/*
+sed -n '/^A short example/,/^`address`/p' README | sed -n 's/^    //p' |
+	sed '/^# vrfmgr/,$d' >"$tmp/readme/vrfmgr.ini"
+chmod 0644 "$tmp/readme/vrfmgr.ini"
+if ! grep -q '^\[domain ' "$tmp/readme/vrfmgr.ini"; then
+	fail "no example config found in README under \"A short example\""
+elif "$VRFMGR" -c "$tmp/readme/vrfmgr.ini" check >"$tmp/out" 2>&1; then
+	ok "the README's short example passes check"
+else
+	fail "the README's short example fails check"
 	sed 's/^/    | /' "$tmp/out"
 fi
 
