@@ -54,7 +54,7 @@ else echo "FAIL: status ran as: vrfmgr $(cat "$tmp/args")"; fails=$((fails + 1))
 
 # Every command of --help is offered.
 bin=${VRFMGR:-vrfmgr/vrfmgr}
-if [ -x "$bin" ]; then
+if [ -f "$bin" ] && [ -x "$bin" ]; then
 	COMP_WORDS=(vrfmgr ""); COMP_CWORD=1; COMPREPLY=(); _vrfmgr
 	for c in $("$bin" --help | sed -n "s/^[[:space:]]\{1,\}\([a-z][a-z-]*\)\([[:space:]].*\)\{0,1\}$/\1/p"); do
 		case " ${COMPREPLY[*]} " in

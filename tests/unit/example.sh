@@ -65,7 +65,7 @@ else
 	[ "$missing" = 0 ] && ok "the $(wc -l <"$tmp/manlines") key lines of EXAMPLES in vrfmgr.ini.5 are in vrfmgr.ini.example"
 fi
 
-if [ ! -x "$VRFMGR" ]; then
+if [ ! -f "$VRFMGR" ] || [ ! -x "$VRFMGR" ]; then
 	echo "SKIP: $VRFMGR is not built"
 	[ "$fails" = 0 ] && exit 77
 	exit 1

@@ -62,7 +62,7 @@ if [ ! -s "$tmp/synopsis" ]; then
 fi
 
 case $VRFMGR in /*) ;; *) VRFMGR=$(pwd)/$VRFMGR ;; esac
-if [ ! -x "$VRFMGR" ]; then
+if [ ! -f "$VRFMGR" ] || [ ! -x "$VRFMGR" ]; then
 	echo "skip: $VRFMGR is not built; SYNOPSIS not compared with --help"
 else
 	"$VRFMGR" --help >"$tmp/help" 2>&1
