@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -125,6 +126,19 @@ void **vrf_run_state(struct vrf_run *run, const struct vrf_plugin *p)
 
 /* ---- run setup ---- */
 
+/* Every domain keeps its namespace fd and a few sockets open for the whole
+ * run (reopening costs more than holding), so a router with thousands of
+ * domains needs more than the usual 1024 descriptors. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 struct vrf_run *vrf_run_new(const struct vrf_config *cfg, int verbose, bool json)
 {
 	struct vrf_run *run = calloc(1, sizeof(*run));
@@ -133,6 +147,7 @@ struct vrf_run *vrf_run_new(const struct vrf_config *cfg, int verbose, bool json
 		abort();
 	run->cfg = cfg;
 	run->verbose = verbose;
+	raise_fd_limit();
 	run->json = json;
 	run->lock_fd = -1;
 	run->host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
