@@ -1162,6 +1162,22 @@ void vnft_strv_free(char **v, size_t n)
 	strv_free(v, n);
 }
 
+bool vnft_elements(const char *line, char ***ret_v, size_t *ret_n)
+{
+	const char *b = strchr(line, '{');
+	size_t len = strlen(line), j;
+
+	*ret_v = NULL;
+	*ret_n = 0;
+	if (!starts_with(line, "elements = {") || !b)
+		return false;
+	j = match_brace(line, (size_t)(b - line), len);
+	if (j == len)
+		return false;
+	brace_items(line, (size_t)(b - line), j, ret_v, ret_n);
+	return true;
+}
+
 char *vnft_block_norm(const struct vnft_lblock *b)
 {
 	struct vrf_buf bb = { 0 };

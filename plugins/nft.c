@@ -836,9 +836,11 @@ static int nft_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 		if (decls_has(src ? &src->decls : NULL, lt->family, lt->name) ||
 		    decls_has(&rec, lt->family, lt->name)) {
 			vrf_objv_push(out, &live_table(lt)->obj);
-		} else if (vrf_run_verbose(run) > 0) {
-			fprintf(stderr, "%s: nftables table %s %s is not declared in the nft_file; "
-				"left alone\n", vrf_ns_name(ns), lt->family, lt->name);
+		} else if (vrf_run_verbose(run) >= 0 && src) {
+			/* The note of the plan: whenever the domain is planned, not with -q. */
+			fprintf(stderr, "%s: note: nftables table %s %s is not declared in %s; "
+				"left alone (unmanaged)\n", vrf_ns_name(ns), lt->family, lt->name,
+				src->path);
 		}
 	}
 out:
@@ -1126,7 +1128,45 @@ static void audit_block(struct audit *a, const struct vnft_lblock *h, const stru
 		if (chain && h && w && strcmp(hspec, wspec))
 			vrf_buf_printf(b, "      the file has: %s\n", wspec[0] ? wspec : "(no type)");
 	}
-	if (ts == T_UNMANAGED || ts == T_EXTRA || !w || !h) {
+	if (!chain && h && w && nh == nw && ts != T_UNMANAGED && ts != T_EXTRA) {
+		/* Sets, maps, named objects: line by line, and the elements of
+		 * a set one by one. */
+		for (size_t i = 0; i < nh; i++) {
+			char **he, **we;
+			size_t nhe, nwe, x = 0, y = 0;
+
+			if (!strcmp(hn[i], wn[i])) {
+				audit_rule(&rw, rw.hdisp[i], "in_sync");
+				continue;
+			}
+			if (!vnft_elements(hn[i], &he, &nhe) || !vnft_elements(wn[i], &we, &nwe)) {
+				vnft_strv_free(he, nhe);
+				audit_rule(&rw, rw.hdisp[i], "extra");
+				audit_rule(&rw, wd[i], "missing");
+				continue;
+			}
+			audit_rule(&rw, rw.hdisp[i], "drift");
+			while (x < nhe || y < nwe) {
+				int c = x == nhe ? 1 : y == nwe ? -1 : strcmp(he[x], we[y]);
+				char *el;
+
+				if (c == 0) {
+					x++, y++;
+					continue;
+				}
+				if (asprintf(&el, "element %s", c < 0 ? he[x] : we[y]) < 0)
+					abort();
+				audit_rule(&rw, el, c < 0 ? "extra" : "missing");
+				free(el);
+				if (c < 0)
+					x++;
+				else
+					y++;
+			}
+			vnft_strv_free(he, nhe);
+			vnft_strv_free(we, nwe);
+		}
+	} else if (ts == T_UNMANAGED || ts == T_EXTRA || !w || !h) {
 		/* Nothing to line up: show what is there. */
 		for (size_t i = 0; i < (h ? nh : nw); i++)
 			audit_rule(&rw, h ? rw.hdisp[i] : wd[i],

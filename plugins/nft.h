@@ -131,6 +131,9 @@ char *vnft_block_norm(const struct vnft_lblock *b);
 void vnft_block_split(const struct vnft_lblock *b, char ***ret_norm, char ***ret_disp,
 		      size_t *ret_n, char **ret_spec);
 void vnft_strv_free(char **v, size_t n);
+/* The items of an "elements = { ... }" line, normalized and sorted; false
+ * when the line is no such line. */
+bool vnft_elements(const char *line, char ***ret_v, size_t *ret_n);
 
 /* A base chain's specification line, split. */
 struct vnft_chain_spec {

@@ -92,6 +92,8 @@ ip netns exec a nft add table inet foreign
 ip netns exec a nft add chain inet foreign c
 vrf plan
 expect_rc 0 "an undeclared table is not drift"
+expect_out "^a: note: nftables table inet foreign is not declared in $T/fw/a.nft; left alone \\(unmanaged\\)\$" \
+	"plan notes the unmanaged table"
 vrf audit
 expect_out 'table inet foreign: unmanaged' "audit reports the undeclared table as unmanaged"
 

@@ -75,6 +75,7 @@ expect_out '^      the file has: type filter hook input priority filter; policy 
 expect_out '^      missing: ip saddr @blocked drop$' "the flushed rule is missing"
 expect_out '^    chain sneaky: extra$' "the added chain is extra"
 expect_out '^    set blocked: drift$' "the set is drifted"
+expect_out '^      extra: element 192.0.2.99$' "the added element is extra"
 expect_out '^      \+ chain input: ip saddr @blocked drop$' "the plan part adds the rule back"
 expect_out '^      - set blocked: element 192.0.2.99$' "the plan part removes the element"
 expect_out '^      ~ chain input: policy drop -> accept$' "the plan part restores the policy"
@@ -91,7 +92,8 @@ expect_out '"rule":"ip saddr @blocked drop","state":"missing"' "JSON: missing ru
 expect_out '"policy":"drop","state":"drift","file_spec":"type filter hook input priority filter; policy accept;"' \
 	"JSON: chain policy and what the file wants"
 if command -v python3 >/dev/null; then
-	python3 -m json.tool "$T/out" >/dev/null 2>&1 && ok "JSON: one valid document" ||
+	"$VRFMGR" -c "$T/vrfmgr.ini" --json audit 2>/dev/null >"$T/json"
+	python3 -m json.tool "$T/json" >/dev/null 2>&1 && ok "JSON: stdout is one valid document" ||
 		fail "JSON: not a valid document"
 fi
 
