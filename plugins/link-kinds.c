@@ -838,8 +838,11 @@ static const char *extack_msg(const struct nlmsghdr *nlh)
 /* Send requests [from, to) in one sendmsg.  Only the last asks for an ACK:
  * the kernel handles them in order, answers every failure, and its answer to
  * the last one means all were handled.  rtnetlink does this synchronously
- * inside sendmsg(), so the answers are queued by the time it returns. */
-static int batch_chunk(struct nl_sock *sk, struct vrf_link_batch *b, size_t from, size_t to)
+ * inside sendmsg(), so the answers are queued by the time it returns.  The
+ * sequence numbers are our own (*seq): taking libnl's would leave its idea of
+ * the next answer behind, and its next dump would fail as out of sequence. */
+static int batch_chunk(struct nl_sock *sk, uint32_t *seq, struct vrf_link_batch *b,
+		       size_t from, size_t to)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct iovec iov[BATCH_MAX_MSGS];
@@ -852,7 +855,7 @@ static int batch_chunk(struct nl_sock *sk, struct vrf_link_batch *b, size_t from
 	for (size_t i = from; i < to; i++) {
 		struct nlmsghdr *nlh = nlmsg_hdr(b->v[i].msg);
 
-		nlh->nlmsg_seq = nl_socket_use_seq(sk);
+		nlh->nlmsg_seq = ++*seq;
 		nlh->nlmsg_pid = nl_socket_get_local_port(sk);
 		nlh->nlmsg_flags |= NLM_F_REQUEST;
 		nlh->nlmsg_flags &= ~NLM_F_ACK;
@@ -916,7 +919,7 @@ static int batch_chunk(struct nl_sock *sk, struct vrf_link_batch *b, size_t from
 	return ret;
 }
 
-int vrf_link_batch_send(struct nl_sock *sk, struct vrf_link_batch *b)
+int vrf_link_batch_send(struct nl_sock *sk, uint32_t *seq, struct vrf_link_batch *b)
 {
 	size_t from = 0;
 	int ret = 0;
@@ -928,7 +931,7 @@ int vrf_link_batch_send(struct nl_sock *sk, struct vrf_link_batch *b)
 		while (to < b->n && to - from < BATCH_MAX_MSGS &&
 		       (to == from || bytes + nlmsg_hdr(b->v[to].msg)->nlmsg_len <= BATCH_MAX_BYTES))
 			bytes += NLMSG_ALIGN(nlmsg_hdr(b->v[to++].msg)->nlmsg_len);
-		err = batch_chunk(sk, b, from, to);
+		err = batch_chunk(sk, seq, b, from, to);
 		if (err < 0 && !ret)
 			ret = err;
 		from = to;

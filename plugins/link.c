@@ -475,6 +475,7 @@ static void link_format_change(const struct vrf_obj *wo, const struct vrf_obj *h
 struct link_nsst {
 	struct nl_sock *sk;
 	struct nl_cache *cache;	/* last link dump of this namespace */
+	uint32_t seq;		/* our requests' sequence numbers (not libnl's) */
 	unsigned gen;		/* run generation the dump belongs to; 0 = none */
 };
 
@@ -1094,7 +1095,7 @@ static int link_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 	for (size_t i = 0; i < n; i++)
 		if (act[i] == ACT_DEL || act[i] == ACT_REBUILD)
 			push_delete(&own, run, &ops[i], (const void *)ops[i].have);
-	err = vrf_link_batch_send(st->sk, &own);
+	err = vrf_link_batch_send(st->sk, &st->seq, &own);
 	if (err < 0 && !ret)
 		ret = err;
 
@@ -1111,7 +1112,7 @@ static int link_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 			push_create(&own, run, ns, NULL, &ops[i], w);
 		}
 	}
-	err = vrf_link_batch_send(st->sk, &own);
+	err = vrf_link_batch_send(st->sk, &st->seq, &own);
 	if (err < 0 && !ret)
 		ret = err;
 	if (need_host) {
@@ -1128,9 +1129,9 @@ static int link_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 				push_create(ns == host ? &own : &far, run, ns, hst, &ops[i], w);
 		}
 		if (ns == host)
-			err = vrf_link_batch_send(st->sk, &own);
+			err = vrf_link_batch_send(st->sk, &st->seq, &own);
 		else if (hst)
-			err = vrf_link_batch_send(hst->sk, &far);
+			err = vrf_link_batch_send(hst->sk, &hst->seq, &far);
 		if (err < 0 && !ret)
 			ret = err;
 	}
@@ -1151,7 +1152,7 @@ static int link_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 		    op_ok(&ops[i]))
 			push_updown(&own, &ops[i], act[i] == ACT_REBUILD ? ACT_CREATE : act[i],
 				    fl[i] & FL_BOUNCE);
-	err = vrf_link_batch_send(st->sk, &own);
+	err = vrf_link_batch_send(st->sk, &st->seq, &own);
 	if (err < 0 && !ret)
 		ret = err;
 
@@ -1176,7 +1177,7 @@ static int link_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 			push_peer(&far, &ops[j], act[j] == ACT_REBUILD ? ACT_CREATE : act[j]);
 			fl[j] |= FL_PEER_DONE;
 		}
-		err = vrf_link_batch_send(pst->sk, &far);
+		err = vrf_link_batch_send(pst->sk, &pst->seq, &far);
 		if (err < 0 && !ret)
 			ret = err;
 	}
@@ -1259,7 +1260,7 @@ static int move_nics_home(struct vrf_run *run, struct vrf_ns *ns, const struct v
 		names[n] = name;
 		push_setlink(&b, rl, -1, &ops[n++], NULL);
 	}
-	err = vrf_link_batch_send(st->sk, &b);
+	err = vrf_link_batch_send(st->sk, &st->seq, &b);
 	for (size_t i = 0; i < n; i++) {
 		const char *name = names[i];
 

@@ -176,8 +176,8 @@ int vrf_link_batch_push(struct vrf_link_batch *b, struct nl_msg *msg, struct vrf
 			bool ignore_nodev, const char *hint);
 void vrf_link_batch_free(struct vrf_link_batch *b);
 /* Send every queued request on sk, record failures on their ops, empty b.
- * Returns 0 or the first error. */
-int vrf_link_batch_send(struct nl_sock *sk, struct vrf_link_batch *b);
+ * *seq numbers the requests (kept per socket).  Returns 0 or the first error. */
+int vrf_link_batch_send(struct nl_sock *sk, uint32_t *seq, struct vrf_link_batch *b);
 
 extern const struct vrf_plugin vrf_link_plugin;
 
