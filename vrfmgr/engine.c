@@ -712,6 +712,8 @@ static int send_event(struct vrf_run *run, struct vrf_ns *ns, enum vrf_event ev)
 
 	if (ev == VRF_EV_POST_APPLY) {
 		vrf_buf_puts(&changes, vrf_buf_str(&ns->done_text));
+		if (ns->done_more)
+			vrf_buf_printf(&changes, "... and %zu more\n", ns->done_more);
 	} else {
 		for (size_t k = 0; k < ns->n_ops; k++) {
 			vrf_op_format(&ns->ops[k], &changes);
@@ -813,25 +815,40 @@ static int apply_pass(struct vrf_run *run, bool only_again)
 	return r;
 }
 
+#define DONE_TEXT_MAX (64 * 1024)
+
 static void print_applied(struct vrf_run *run, bool only_again)
 {
 	for (size_t i = 0; i < run->n_ns; i++) {
 		struct vrf_ns *ns = run->ns[i];
 		struct vrf_buf b = { 0 };
+		bool print = !run->json && run->verbose >= 0;
 
 		if (ns->failed || (only_again && !ns->again))
 			continue;
 		for (size_t k = 0; k < ns->n_ops; k++) {
 			size_t mark;
 
+			/* Hooks get the changes in their environment, where one
+			 * string may not exceed 128 KiB; past DONE_TEXT_MAX a
+			 * count stands for the rest, and nothing is formatted
+			 * that nobody will read. */
+			if (!print && ns->done_text.len >= DONE_TEXT_MAX) {
+				ns->done_more += ns->n_ops - k;
+				break;
+			}
+			vrf_buf_reset(&b);
 			vrf_buf_printf(&b, "%s  ", ns->name);
 			mark = b.len;
 			vrf_op_format(&ns->ops[k], &b);
 			vrf_buf_puts(&b, "\n");
-			vrf_buf_puts(&ns->done_text, b.s + mark);
+			if (print)
+				fputs(b.s, stdout);
+			if (ns->done_text.len < DONE_TEXT_MAX)
+				vrf_buf_puts(&ns->done_text, b.s + mark);
+			else
+				ns->done_more++;
 		}
-		if (!run->json && run->verbose >= 0)
-			fputs(vrf_buf_str(&b), stdout);
 		vrf_buf_free(&b);
 	}
 	fflush(stdout);

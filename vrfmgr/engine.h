@@ -29,6 +29,7 @@ struct vrf_ns {
 	size_t applied;			/* ops[0..applied) went through */
 	unsigned changes;		/* ops applied over the whole run */
 	struct vrf_buf done_text;	/* their plan lines, for post-apply hooks */
+	size_t done_more;		/* applied but left out of done_text */
 };
 
 struct vrf_run {
