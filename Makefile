@@ -41,7 +41,7 @@ EXT_SRC  := $(wildcard plugins/ext/*.c)
 EXT_SO   := $(patsubst plugins/ext/%.c,$(B)/plugins/%.so,$(EXT_SRC))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
-HDRS     := $(wildcard vrfmgr/*.h)
+HDRS     := $(wildcard vrfmgr/*.h plugins/*.h)
 
 all: $(BIN) $(EXT_SO) $(UNIT_BIN)
 
