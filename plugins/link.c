@@ -1033,24 +1033,30 @@ static int push_updown(struct vrf_link_batch *b, struct vrf_op *op, enum link_ac
 	return push_setlink(b, rl, want->up, op, NULL);
 }
 
-/* A veth's other end: up or down with it, and the same mtu. */
+/* A veth's other end: up or down with it, and the same mtu.  Undoing a
+ * change (want observed, have from the file), the peer gets back what it had. */
 static int push_peer(struct vrf_link_batch *b, struct vrf_op *op, enum link_action act)
 {
 	const struct vrf_link *want = (const void *)op->want;
 	const struct vrf_link *have = act == ACT_MODIFY ? (const void *)op->have : NULL;
-	bool set_up = have ? (have->peer_ok && have->peer_up != want->up) : want->up;
-	bool set_mtu = have && have->peer_ok && (want->has & LINK_HAS_MTU) &&
-		       have->peer_mtu != want->mtu;
+	bool undo = have && !have->live, known = have && have->live && have->peer_ok;
+	bool up = want->live ? want->peer_up : want->up;
+	uint32_t mtu = want->live ? want->peer_mtu : want->mtu;
+	bool set_up, set_mtu;
 	struct rtnl_link *rl;
 
+	if (want->live && !want->peer_ok)
+		return 0;
+	set_up = !have ? up : undo || (known && have->peer_up != up);
+	set_mtu = (want->has & LINK_HAS_MTU) && mtu && (undo || (known && have->peer_mtu != mtu));
 	if (!set_up && !set_mtu)
 		return 0;
 	rl = named(want->peer);
 	if (!rl)
 		return -ENOMEM;
 	if (set_mtu)
-		rtnl_link_set_mtu(rl, want->mtu);
-	return push_setlink(b, rl, set_up ? want->up : -1, op, "cannot set the veth peer");
+		rtnl_link_set_mtu(rl, mtu);
+	return push_setlink(b, rl, set_up ? up : -1, op, "cannot set the veth peer");
 }
 
 static bool op_ok(const struct vrf_op *op)
