@@ -157,6 +157,11 @@ static int veth_parse_opt(struct vrf_config *cfg, const struct vrf_loc *loc,
 			  struct vrf_link *l, const char *opt, const char *val)
 {
 	if (!strcmp(opt, "peer")) {
+		if (!strcmp(val, "lo")) {
+			vrf_error(cfg, loc, "link \"%s\": invalid peer name \"lo\": the loopback "
+				  "device exists in every namespace", l->name);
+			return -EINVAL;
+		}
 		l->has |= LINK_HAS_PEER;
 		return vrf_link_opt_ifname(cfg, loc, l, opt, val, l->peer) < 0 ? -EINVAL : 1;
 	}

@@ -77,6 +77,8 @@ static const struct {
 	  "c.ini:4: link \"x\": a veth needs \"peer NAME\"" },
 	{ "veth peer bad name", G "[domain a]\nlink = x type veth peer abcdefghijklmnop\n",
 	  "c.ini:4: link \"x\": invalid peer name \"abcdefghijklmnop\": must be 1 to 15 bytes (IFNAMSIZ)" },
+	{ "veth peer lo", G "[domain a]\nlink = x type veth peer lo\n",
+	  "c.ini:4: link \"x\": invalid peer name \"lo\": the loopback device exists in every namespace" },
 	{ "veth peer-netns bad name", G "[domain a]\nlink = x type veth peer y peer-netns a/b\n",
 	  "c.ini:4: link \"x\": invalid peer-netns \"a/b\": the domain name may contain only letters, digits, '_', '.' and '-'" },
 	{ "veth peer-netns itself", G "[domain a]\nlink = x type veth peer y peer-netns a\n",
