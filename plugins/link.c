@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1290,9 +1291,74 @@ out:
 	return err;
 }
 
+/* A deleted namespace is torn down by the kernel a little later (cleanup_net
+ * runs from a work queue), and the other ends of its veth pairs keep their
+ * names until then.  Wait, a bounded time, for those ends to be gone, so
+ * that the other namespaces look as the file says when vrfmgr returns and a
+ * name can be used again in the same run. */
+#define PEER_WAIT_MS	3000
+
+static void wait_gone(struct vrf_run *run, struct vrf_ns *ns, const char *name, unsigned *waited)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct link_nsst *st;
+
+	if (!ns || vrf_ns_fd(ns) < 0 || ns_state(ns, &st) < 0)
+		return;
+	while (*waited < PEER_WAIT_MS) {
+		struct rtnl_link *rl = NULL;
+		const char *type;
+		bool veth;
+
+		if (rtnl_link_get_kernel(st->sk, 0, name, &rl) < 0)
+			return;		/* gone (or unreadable: nothing to wait for) */
+		type = rtnl_link_get_type(rl);
+		veth = type && !strcmp(type, "veth");
+		rtnl_link_put(rl);
+		if (!veth)
+			return;		/* a device of that name, but not our pair's end */
+		nanosleep(&tick, NULL);
+		*waited += 10;
+	}
+}
+
+static const struct vrf_domain *section(const struct vrf_config *cfg, size_t i);
+static const char *peer_home(const struct vrf_link *l);
+
+static int wait_peers_gone(struct vrf_run *run, const struct vrf_domain *d)
+{
+	const struct vrf_config *cfg = vrf_run_config(run);
+	const struct vrf_domain *s;
+	unsigned waited = 0;
+
+	/* The peers this domain put elsewhere... */
+	for (size_t i = 0; d && i < d->objs.n; i++) {
+		const struct vrf_link *l = as_link(d->objs.v[i]);
+
+		if (l && l->kind == LINK_VETH)
+			wait_gone(run, peer_ns(run, l), l->peer, &waited);
+	}
+	/* ...and the veths other sections paired with an end in it. */
+	for (size_t i = 0; cfg && d && (s = section(cfg, i)); i++) {
+		for (size_t k = 0; s != d && k < s->objs.n; k++) {
+			const struct vrf_link *l = as_link(s->objs.v[k]);
+
+			if (l && l->kind == LINK_VETH && !strcmp(peer_home(l), d->name))
+				wait_gone(run, vrf_ns_find(run, s->name), l->name, &waited);
+		}
+	}
+	if (waited >= PEER_WAIT_MS)
+		fprintf(stderr, "%s: veth ends still present %u ms after the namespace went\n",
+			d->name, waited);
+	run_invalidate(run);
+	return 0;
+}
+
 static int link_event(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
 		      enum vrf_event ev, const char *changes)
 {
+	if (ev == VRF_EV_POST_DESTROY)
+		return wait_peers_gone(run, d);
 	if (ev != VRF_EV_PRE_DESTROY || !ns || !strcmp(vrf_ns_name(ns), VRF_HOST))
 		return 0;
 	return move_nics_home(run, ns, d);

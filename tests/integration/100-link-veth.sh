@@ -60,4 +60,21 @@ expect_rc 0 "apply removes it"
 ip -n a link show core >/dev/null 2>&1 && fail "core still exists in a" || ok "core is gone from a"
 ip -n b link show core-a >/dev/null 2>&1 && fail "core-a still exists in b" || ok "its peer is gone from b"
 ping_ok a 10.1.0.1 "the other veth still works"
+
+# destroy waits for the kernel to take the other ends away with the domain.
+write_config <<'X'
+[domain a]
+link = up type veth peer a-up
+link = core type veth peer core-a peer-netns b
+[domain b]
+link = back type veth peer b-up
+link = x type veth peer x-b peer-netns a
+X
+vrf apply
+expect_rc 0 "apply pairs both ways"
+vrf destroy b
+expect_rc 0 "destroy b"
+ip link show b-up >/dev/null 2>&1 && fail "b's host end outlived destroy" || ok "b's host end is gone when destroy returns"
+ip -n a link show core >/dev/null 2>&1 && fail "a's core outlived its peer's domain" || ok "a's end of the pair into b is gone too"
+ip -n a link show x-b >/dev/null 2>&1 && fail "x-b outlived b" || ok "the end b put into a is gone"
 finish
