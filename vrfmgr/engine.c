@@ -629,7 +629,8 @@ static void report_failure(struct vrf_run *run, struct vrf_ns *ns, struct vrf_op
 	vrf_buf_free(&b);
 }
 
-/* Apply ops[from, to) of ns, all of one plugin and one direction. */
+/* Apply ops[from, to) of ns, all of one plugin and one direction.  Failures
+ * are left in op->err for the caller to retry or report. */
 static int apply_range(struct vrf_run *run, struct vrf_ns *ns, size_t from, size_t to)
 {
 	const struct vrf_plugin *p;
@@ -641,12 +642,44 @@ static int apply_range(struct vrf_run *run, struct vrf_ns *ns, size_t from, size
 		return 0;
 	p = (ops[0].want ? ops[0].want : ops[0].have)->plugin;
 	r = p->apply(run, ns, ns->domain, ops, n);
-	for (size_t i = 0; i < n; i++) {
-		if (ops[i].err) {
-			report_failure(run, ns, &ops[i]);
+	for (size_t i = 0; i < n; i++)
+		if (ops[i].err)
 			r = r ? r : ops[i].err;
-		}
+	return r;
+}
+
+/* Second chance for the ops of ns[from, to) that failed: an object may need
+ * one that a later namespace of the same stage creates (a macvlan on the
+ * host end of a veth that a later domain declares).  Only the failed ops go
+ * again, gathered into one batch. */
+static int retry_failed(struct vrf_run *run, struct vrf_ns *ns, size_t from, size_t to)
+{
+	const struct vrf_plugin *p = (ns->ops[from].want ? ns->ops[from].want :
+				      ns->ops[from].have)->plugin;
+	struct vrf_op *again = malloc((to - from) * sizeof(*again));
+	size_t *where = malloc((to - from) * sizeof(*where)), n = 0;
+	int r = 0;
+
+	if (!again || !where)
+		abort();
+	for (size_t k = from; k < to; k++) {
+		if (!ns->ops[k].err)
+			continue;
+		free(ns->ops[k].errmsg);
+		again[n] = ns->ops[k];
+		again[n].err = 0;
+		again[n].errmsg = NULL;
+		where[n++] = k;
 	}
+	if (n)
+		p->apply(run, ns, ns->domain, again, n);
+	for (size_t i = 0; i < n; i++) {
+		ns->ops[where[i]] = again[i];
+		if (again[i].err)
+			r = r ? r : again[i].err;
+	}
+	free(again);
+	free(where);
 	return r;
 }
 
@@ -747,6 +780,15 @@ static void find_segment(const struct vrf_ns *ns, const struct vrf_plugin *p, st
 	s->add_to = k;
 }
 
+static void range_done(struct vrf_ns *ns, struct vrf_op **done, size_t *n_done, size_t from,
+		       size_t to)
+{
+	for (size_t k = from; k < to; k++)
+		done[(*n_done)++] = &ns->ops[k];
+	ns->applied += to - from;
+	ns->changes += (unsigned)(to - from);
+}
+
 static int apply_pass(struct vrf_run *run, bool only_again)
 {
 	size_t n_plugins;
@@ -778,34 +820,49 @@ static int apply_pass(struct vrf_run *run, bool only_again)
 	for (int dir = 0; dir < 2; dir++) {
 		for (size_t pi = 0; pi < n_plugins; pi++) {
 			const struct vrf_plugin *p = ps[dir == 0 ? n_plugins - 1 - pi : pi];
+			bool *retry = calloc(run->n_ns, sizeof(*retry));
 
-			if (!p->apply)
+			if (!retry)
+				abort();
+			if (!p->apply) {
+				free(retry);
 				continue;
+			}
 			for (size_t i = 0; i < run->n_ns; i++) {
 				struct vrf_ns *ns = run->ns[i];
 				struct seg s;
-				size_t from, to;
 
 				if (!ns->n_ops || ns->failed || !done[i])
 					continue;
 				find_segment(ns, p, &s);
-				from = dir == 0 ? s.del_from : s.add_from;
-				to = dir == 0 ? s.del_to : s.add_to;
-				if (from == to)
+				if (dir == 0)
+					s.add_from = s.del_from, s.add_to = s.del_to;
+				if (s.add_from == s.add_to)
 					continue;
-				if (apply_range(run, ns, from, to) < 0) {
-					for (size_t k = from; k < to; k++)
-						done[i][n_done[i]++] = &ns->ops[k];
-					rollback(run, ns, done[i], n_done[i]);
-					run->errors++;
-					r = -EIO;
-					continue;
-				}
-				for (size_t k = from; k < to; k++)
-					done[i][n_done[i]++] = &ns->ops[k];
-				ns->applied += to - from;
-				ns->changes += (unsigned)(to - from);
+				retry[i] = apply_range(run, ns, s.add_from, s.add_to) < 0;
+				if (!retry[i])
+					range_done(ns, done[i], &n_done[i], s.add_from, s.add_to);
 			}
+			for (size_t i = 0; i < run->n_ns; i++) {
+				struct vrf_ns *ns = run->ns[i];
+				struct seg s;
+
+				if (!retry[i])
+					continue;
+				find_segment(ns, p, &s);
+				if (dir == 0)
+					s.add_from = s.del_from, s.add_to = s.del_to;
+				range_done(ns, done[i], &n_done[i], s.add_from, s.add_to);
+				if (retry_failed(run, ns, s.add_from, s.add_to) == 0)
+					continue;
+				for (size_t k = s.add_from; k < s.add_to; k++)
+					if (ns->ops[k].err)
+						report_failure(run, ns, &ns->ops[k]);
+				rollback(run, ns, done[i], n_done[i]);
+				run->errors++;
+				r = -EIO;
+			}
+			free(retry);
 		}
 	}
 	for (size_t i = 0; i < run->n_ns; i++)

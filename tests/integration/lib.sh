@@ -86,7 +86,16 @@ ping_fails() {
 }
 
 # has_link_kind KIND: can this kernel create links of KIND?
+# Kinds that need a lower device (macvlan, ipvlan) get a throwaway veth.
 has_link_kind() {
+	case $1 in
+	macvlan|macvtap|ipvlan)
+		ip link add vrfprobe1 type veth peer name vrfprobe2 >/dev/null 2>&1 || return 1
+		ip link add link vrfprobe1 name vrfprobe0 type "$1" >/dev/null 2>&1
+		r=$?
+		ip link del vrfprobe1 >/dev/null 2>&1
+		return $r ;;
+	esac
 	ip link add vrfprobe0 type "$1" >/dev/null 2>&1 || return 1
 	ip link del vrfprobe0 >/dev/null 2>&1
 	return 0
