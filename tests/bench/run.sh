@@ -42,12 +42,17 @@ done
 case "$OUTFILE" in /*) ;; *) OUTFILE=$(pwd)/$OUTFILE ;; esac
 
 BT=$TOP/build/bench/benchtime
+NLF=$TOP/build/bench/nlfloor
 if [ "${VRF_SANDBOXED:-}" != 1 ]; then
 	[ "$(id -u)" = 0 ] || { echo "bench: needs root (it makes namespaces in a sandbox)" >&2; exit 1; }
 	[ -x "$VRFMGR" ] || { echo "bench: $VRFMGR not built (run make)" >&2; exit 1; }
 	mkdir -p "$TOP/build/bench"
 	if [ ! -x "$BT" ] || [ "$TOP/tests/bench/benchtime.c" -nt "$BT" ]; then
 		${CC:-cc} -O2 -Wall -Wextra -o "$BT" "$TOP/tests/bench/benchtime.c" || exit 1
+	fi
+	if [ ! -x "$NLF" ] || [ "$TOP/tests/bench/nlfloor.c" -nt "$NLF" ]; then
+		${CC:-cc} -O2 -Wall -Wextra -o "$NLF" "$TOP/tests/bench/nlfloor.c" \
+			$(pkg-config --cflags --libs libmnl) || exit 1
 	fi
 	export VRF_SANDBOXED=1 VRFMGR
 	exec unshare -m -n --propagation private sh -c '
@@ -159,6 +164,15 @@ while [ $run -le "$RUNS" ]; do
 		got=$(ip netns list | wc -l)
 		check_eq "vrfmgr: namespaces after prune" "$got" "$KEEP"
 	fi
+	# The same domains without routes: the routes' own share of vrfmgr's
+	# time and memory, and the stage for the floor: the same routes written
+	# and everything read back by a lean batched-netlink program.
+	if [ "$R" -gt 0 ]; then
+		reset
+		vrf vrf_zero 0 zero.ini apply
+		measure floor_add 0 "$NLF" add "$W" "$D"
+		measure floor_dump 0 "$NLF" dump "$D"
+	fi
 	if [ "$N" -gt 0 ]; then
 		if [ $SHELLBASE = 1 ]; then
 			reset
@@ -171,12 +185,6 @@ while [ $run -le "$RUNS" ]; do
 	run=$((run + 1))
 done
 
-# Memory baseline: the same domains without routes, so that the routes' own
-# share of the peak can be told apart.
-if [ "$R" -gt 0 ]; then
-	reset
-	vrf vrf_zero 0 zero.ini apply
-fi
 
 # Process and syscall counts, once (strace): apply must not fork or exec,
 # and a no-op apply must not write to the kernel.
@@ -185,7 +193,8 @@ if command -v strace >/dev/null 2>&1; then
 	reset
 	strace -f -qq -o "$W/log/strace-apply" -e trace=fork,vfork,clone,clone3,execve \
 		"$VRFMGR" -q -c "$W/full.ini" apply >/dev/null 2>&1
-	FORKS=$(grep -cv -e '^[0-9]* execve(".*vrfmgr' -e '+++ exited' "$W/log/strace-apply")
+	# The first execve is vrfmgr's own start.
+	FORKS=$(($(grep -cE '(fork|clone3?|execve)\(' "$W/log/strace-apply") - 1))
 	# A plan never writes: a no-op apply that makes as many send calls as
 	# a plan (dump requests) and no write() has written nothing.
 	for step in noop plan; do
@@ -225,7 +234,7 @@ dirty=$(git -C "$TOP" status --porcelain -- vrfmgr plugins 2>/dev/null | wc -l)
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 
 for m in shell_apply shell_rerun shell_netns vrf_apply vrf_noop vrf_plan \
-	 vrf_change vrf_prune vrf_netns vrf_zero; do
+	 vrf_change vrf_prune vrf_netns vrf_zero floor_add floor_dump; do
 	echo "$m $(med $m 1) $(med $m 2) $(med $m 4) $(med $m 5)"
 done >"$W/medians"
 
@@ -285,6 +294,12 @@ BEGIN {
 		printf "namespace creation, vrfmgr:             %.3f ms each (target < 0.5 ms: %s)\n", v_netns / N / 1e6, verdict(v_netns / N < 0.5e6)
 		if (sh_netns != "-")
 			printf "namespace creation, ip netns add:       %.3f ms each\n", sh_netns / N / 1e6
+	}
+	if (wall["floor_add"] != "-" && v_apply != "-") {
+		fa = wall["floor_add"]; vr = v_apply - wall["vrf_zero"]
+		printf "floor (tests/bench/nlfloor.c, batched libmnl, one ACK per 64 KiB):\n"
+		printf "  routes written: floor %s (%.0f routes/s); vrfmgr apply minus apply without routes %s (%.1fx the floor; issue 3: within 1.5x)\n", t(fa), NROUTES / (fa / 1e9), t(vr), vr / fa
+		printf "  read back links, addresses, IPv4 routes: floor %s; vrfmgr no-op %s (%.1fx; issue 3: within 2x), plan %s\n", t(wall["floor_dump"]), t(v_noop), v_noop / wall["floor_dump"], t(wall["vrf_plan"])
 	}
 	if (m_apply != "-" && m_zero != "-" && NROUTES >= 10000) {
 		per = (m_apply - m_zero) * 1024 / NROUTES
