@@ -25,14 +25,14 @@ if [ "${VRF_SANDBOXED:-}" != 1 ]; then
 		for d in /run/netns /run/vrfmgr /etc/netns; do
 			mkdir -p "$d" && mount -t tmpfs -o mode=0755 vrftest "$d" || exit 1
 		done
-		# A private /tmp keeps test files apart from the host and from
-		# other tests running at the same time.
-		mount -t tmpfs -o mode=1777 vrftest /tmp || exit 1
 		exec sh "$@"' sh "$0" "$@"
 fi
 
 umask 022
+# The checkout itself may live under /tmp (CI clones there), so /tmp stays
+# the host's; each test gets its own directory, removed on exit.
 T=$(mktemp -d /tmp/vrftest.XXXXXX)
+trap 'rm -rf "$T"' EXIT
 FAILS=0
 
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
