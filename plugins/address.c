@@ -219,38 +219,18 @@ static void address_format_change(const struct vrf_obj *want, const struct vrf_o
 
 /* ---- validate ---- */
 
-struct ad_ref {
-	const struct address *ad;
-	size_t pos;
-};
-
-static int ad_ref_cmp(const void *a, const void *b)
-{
-	const struct ad_ref *x = a, *y = b;
-	int c = address_compare(&x->ad->obj, &y->ad->obj);
-
-	if (c)
-		return c;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
+/* Every address names a link of its own section (or lo).  Duplicates are
+ * the engine's check (config.c), by address_compare(). */
 static int address_validate(struct vrf_config *cfg, struct vrf_domain *d)
 {
-	struct ad_ref *refs;
-	size_t i, n = 0;
+	size_t i;
 	int err = 0;
 
-	refs = malloc((d->objs.n ? d->objs.n : 1) * sizeof(*refs));
-	if (!refs)
-		return -ENOMEM;
 	for (i = 0; i < d->objs.n; i++) {
 		const struct address *ad = CADDR(d->objs.v[i]);
 
 		if (d->objs.v[i]->plugin != &address_plugin)
 			continue;
-		refs[n].ad = ad;
-		refs[n].pos = n;
-		n++;
 		if (!strcmp(ad->dev, "lo") || vrf_name_find(cfg, d->name, "dev", ad->dev, NULL, NULL))
 			continue;
 		if (d->is_host)
@@ -261,21 +241,6 @@ static int address_validate(struct vrf_config *cfg, struct vrf_domain *d)
 				  "domain %s", ad->dev, d->name);
 		err = -EINVAL;
 	}
-	qsort(refs, n, sizeof(*refs), ad_ref_cmp);
-	for (i = 1; i < n; i++) {
-		struct vrf_buf b = { 0 };
-
-		if (address_compare(&refs[i - 1].ad->obj, &refs[i].ad->obj))
-			continue;
-		address_format(&refs[i].ad->obj, &b);
-		vrf_error(cfg, &refs[i].ad->obj.loc, "address: duplicate address \"%s\" "
-			  "(first at %s:%u)", vrf_buf_str(&b),
-			  refs[i - 1].ad->obj.loc.file ? refs[i - 1].ad->obj.loc.file : "?",
-			  refs[i - 1].ad->obj.loc.line);
-		vrf_buf_free(&b);
-		err = -EINVAL;
-	}
-	free(refs);
 	return err;
 }
 

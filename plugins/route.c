@@ -790,21 +790,6 @@ static void route_format_change(const struct vrf_obj *want, const struct vrf_obj
 
 /* ---- validate ---- */
 
-struct rt_ref {
-	const struct route *r;
-	size_t pos;		/* file order, to name the first of duplicates */
-};
-
-static int rt_ref_cmp(const void *a, const void *b)
-{
-	const struct rt_ref *x = a, *y = b;
-	int c = route_compare(&x->r->obj, &y->r->obj);
-
-	if (c)
-		return c;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
 static int rt_check_dev(struct vrf_config *cfg, const struct vrf_domain *d,
 			const struct route *r, const char *dev, const char **last_ok)
 {
@@ -823,48 +808,26 @@ static int rt_check_dev(struct vrf_config *cfg, const struct vrf_domain *d,
 	return -EINVAL;
 }
 
+/* Every device a route names is a link of its section.  Duplicates are
+ * the engine's check (config.c), by route_compare(). */
 static int route_validate(struct vrf_config *cfg, struct vrf_domain *d)
 {
-	struct rt_ref *refs;
 	const char *last_ok = NULL;
-	size_t i, n = 0;
+	size_t i;
 	int err = 0;
 
-	refs = malloc((d->objs.n ? d->objs.n : 1) * sizeof(*refs));
-	if (!refs)
-		return -ENOMEM;
 	for (i = 0; i < d->objs.n; i++) {
 		const struct route *r = CROUTE(d->objs.v[i]);
 		unsigned k;
 
 		if (d->objs.v[i]->plugin != &route_plugin)
 			continue;
-		refs[n].r = r;
-		refs[n].pos = n;
-		n++;
 		if (r->dev[0] && rt_check_dev(cfg, d, r, r->dev, &last_ok) < 0)
 			err = -EINVAL;
 		for (k = 0; k < r->n_nh; k++)
 			if (r->nh[k].dev[0] && rt_check_dev(cfg, d, r, r->nh[k].dev, &last_ok) < 0)
 				err = -EINVAL;
 	}
-	/* Two lines for one kernel route would fight each other on every run. */
-	qsort(refs, n, sizeof(*refs), rt_ref_cmp);
-	for (i = 1; i < n; i++) {
-		struct vrf_buf b = { 0 };
-
-		if (route_compare(&refs[i - 1].r->obj, &refs[i].r->obj))
-			continue;
-		route_format(&refs[i].r->obj, &b);
-		vrf_error(cfg, &refs[i].r->obj.loc,
-			  "route: duplicate route \"%s\" (same prefix, table, tos and metric "
-			  "as %s:%u)", vrf_buf_str(&b),
-			  refs[i - 1].r->obj.loc.file ? refs[i - 1].r->obj.loc.file : "?",
-			  refs[i - 1].r->obj.loc.line);
-		vrf_buf_free(&b);
-		err = -EINVAL;
-	}
-	free(refs);
 	return err;
 }
 

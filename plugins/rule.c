@@ -477,21 +477,6 @@ static void rule_format_change(const struct vrf_obj *want, const struct vrf_obj 
 
 /* ---- validate ---- */
 
-struct ru_ref {
-	const struct rule *r;
-	size_t pos;
-};
-
-static int ru_ref_cmp(const void *a, const void *b)
-{
-	const struct ru_ref *x = a, *y = b;
-	int c = rule_compare(&x->r->obj, &y->r->obj);
-
-	if (c)
-		return c;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
 static int ru_check_dev(struct vrf_config *cfg, const struct vrf_domain *d,
 			const struct rule *r, const char *word, const char *dev)
 {
@@ -506,42 +491,22 @@ static int ru_check_dev(struct vrf_config *cfg, const struct vrf_domain *d,
 	return -EINVAL;
 }
 
+/* iif and oif name links of this section.  Duplicates are the engine's
+ * check (config.c), by rule_compare(). */
 static int rule_validate(struct vrf_config *cfg, struct vrf_domain *d)
 {
-	struct ru_ref *refs;
-	size_t i, n = 0;
+	size_t i;
 	int err = 0;
 
-	refs = malloc((d->objs.n ? d->objs.n : 1) * sizeof(*refs));
-	if (!refs)
-		return -ENOMEM;
 	for (i = 0; i < d->objs.n; i++) {
 		const struct rule *r = CRULE(d->objs.v[i]);
 
 		if (d->objs.v[i]->plugin != &rule_plugin)
 			continue;
-		refs[n].r = r;
-		refs[n].pos = n;
-		n++;
 		if (ru_check_dev(cfg, d, r, "iif", r->iif) < 0 ||
 		    ru_check_dev(cfg, d, r, "oif", r->oif) < 0)
 			err = -EINVAL;
 	}
-	qsort(refs, n, sizeof(*refs), ru_ref_cmp);
-	for (i = 1; i < n; i++) {
-		struct vrf_buf b = { 0 };
-
-		if (rule_compare(&refs[i - 1].r->obj, &refs[i].r->obj))
-			continue;
-		rule_format(&refs[i].r->obj, &b);
-		vrf_error(cfg, &refs[i].r->obj.loc, "rule: duplicate rule \"%s\" (same "
-			  "priority and selector as %s:%u)", vrf_buf_str(&b),
-			  refs[i - 1].r->obj.loc.file ? refs[i - 1].r->obj.loc.file : "?",
-			  refs[i - 1].r->obj.loc.line);
-		vrf_buf_free(&b);
-		err = -EINVAL;
-	}
-	free(refs);
 	return err;
 }
 

@@ -416,14 +416,74 @@ static void apply_section(struct loader *L, struct raw_entry *e)
 	p->parse(cfg, d, &e->loc, e->key, e->value);
 }
 
+/* One object of a kind, with its place in the section (reading order). */
+struct dup_ref {
+	const struct vrf_obj *o;
+	size_t pos;
+};
+
+/* Identity first, then reading order, so the sort is stable and the first
+ * of equal objects is the one written first.  All refs share one plugin. */
+static int dup_ref_cmp(const void *a, const void *b)
+{
+	const struct dup_ref *x = a, *y = b;
+	int c = x->o->plugin->compare(x->o, y->o);
+
+	if (c)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Two lines for one object of p would fight each other on every run: the
+ * diff sees one identity twice.  Every kind whose identity the engine knows
+ * gets this check, so no plugin writes it again; kinds that refuse a repeat
+ * in parse() never reach it, because the repeat was not added. */
+static void check_duplicates(struct vrf_config *cfg, const struct vrf_domain *d,
+			     const struct vrf_plugin *p)
+{
+	struct dup_ref *refs;
+	size_t n = 0, first = 0;
+
+	for (size_t i = 0; i < d->objs.n; i++)
+		n += d->objs.v[i]->plugin == p;
+	if (n < 2)
+		return;
+	refs = malloc(n * sizeof(*refs));
+	if (!refs)
+		abort();
+	n = 0;
+	for (size_t i = 0; i < d->objs.n; i++)
+		if (d->objs.v[i]->plugin == p)
+			refs[n++] = (struct dup_ref){ d->objs.v[i], i };
+	qsort(refs, n, sizeof(*refs), dup_ref_cmp);
+	for (size_t i = 1; i < n; i++) {
+		const struct vrf_loc *at;
+		struct vrf_buf b = { 0 };
+
+		if (p->compare(refs[first].o, refs[i].o)) {
+			first = i;
+			continue;
+		}
+		at = &refs[first].o->loc;
+		p->format(refs[i].o, &b);
+		vrf_error(cfg, &refs[i].o->loc, "%s: duplicate %s \"%s\" (first at %s:%u)",
+			  p->name, p->name, vrf_buf_str(&b), at->file ? at->file : "?", at->line);
+		vrf_buf_free(&b);
+	}
+	free(refs);
+}
+
 static void validate_domain(struct vrf_config *cfg, struct vrf_domain *d)
 {
 	size_t n;
 	const struct vrf_plugin *const *ps = vrf_plugins(&n);
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (ps[i]->validate)
 			ps[i]->validate(cfg, d);
+		if (ps[i]->compare && ps[i]->format)
+			check_duplicates(cfg, d, ps[i]);
+	}
 }
 
 static void loader_free(struct loader *L)

@@ -128,11 +128,14 @@ static const struct {
 	{ "host dev not published", G "[host]\nroute = 10.0.0.0/24 dev eth0\n",
 	  "c.ini:4: route: dev \"eth0\" is not a link that vrfmgr manages in the host namespace" },
 	{ "duplicate", D "route = 10.0.0.0/8 dev lo\nroute = 10.0.0.0/8 via 10.1.1.1\n",
-	  "c.ini:5: route: duplicate route \"10.0.0.0/8 via 10.1.1.1\" (same prefix, table, tos and metric as c.ini:4)" },
+	  "c.ini:5: route: duplicate route \"10.0.0.0/8 via 10.1.1.1\" (first at c.ini:4)" },
 	{ "duplicate across spellings", D "route = 2001:db8::/32 dev lo\nroute = to 2001:db8::/32 dev lo metric 1024\n",
-	  "c.ini:5: route: duplicate route \"2001:db8::/32 dev lo metric 1024\" (same prefix, table, tos and metric as c.ini:4)" },
+	  "c.ini:5: route: duplicate route \"2001:db8::/32 dev lo metric 1024\" (first at c.ini:4)" },
 	{ "duplicate IPv6 metric 0", D "route = 2001:db8::/32 dev lo metric 0\nroute = 2001:db8::/32 via 2001:db8::1\n",
-	  "c.ini:5: route: duplicate route \"2001:db8::/32 via 2001:db8::1\" (same prefix, table, tos and metric as c.ini:4)" },
+	  "c.ini:5: route: duplicate route \"2001:db8::/32 via 2001:db8::1\" (first at c.ini:4)" },
+	{ "third of a kind names the first", D "route = 10.9.0.0/16 dev lo\nroute = 10.8.0.0/16 dev lo\n"
+	  "route = 10.9.0.0/16 via 10.1.1.1\nroute = 10.9.0.0/16 via 10.1.1.2\n",
+	  "c.ini:7: route: duplicate route \"10.9.0.0/16 via 10.1.1.2\" (first at c.ini:4)" },
 };
 
 /* Accepted lines and the plan text each must print as. */

@@ -75,9 +75,9 @@ static const struct {
 	{ "oif not published in host", G "[host]\nrule = oif eth0 table 5 priority 1\n",
 	  "c.ini:4: rule: oif \"eth0\" is not a link that vrfmgr manages in the host namespace" },
 	{ "duplicate", D "rule = from 10.0.0.0/8 table 100 priority 10\nrule = from 10.0.0.0/8 table 200 priority 10\n",
-	  "c.ini:5: rule: duplicate rule \"from 10.0.0.0/8 table 200 priority 10\" (same priority and selector as c.ini:4)" },
+	  "c.ini:5: rule: duplicate rule \"from 10.0.0.0/8 table 200 priority 10\" (first at c.ini:4)" },
 	{ "duplicate: all and 0.0.0.0/0", D "rule = table 100 priority 10\nrule = from 0.0.0.0/0 blackhole priority 10\n",
-	  "c.ini:5: rule: duplicate rule \"from all blackhole priority 10\" (same priority and selector as c.ini:4)" },
+	  "c.ini:5: rule: duplicate rule \"from all blackhole priority 10\" (first at c.ini:4)" },
 };
 
 static const struct {
