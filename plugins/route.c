@@ -29,7 +29,6 @@
  * distinct device, on the namespace's netlink socket, which answers for its
  * own namespace), and all writes go through nl.c's batches.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,27 +84,6 @@ static const struct vrf_plugin route_plugin;
 
 /* ---- small helpers (also used by the unit test, which includes this file) ---- */
 
-/* Decimal, or hexadecimal with 0x, as ip(8) accepts; nothing else. */
-static int rt_parse_num(const char *s, unsigned long long max, unsigned long long *ret)
-{
-	unsigned long long v;
-	char *end;
-	int base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s || !(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s)))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (*end || errno == ERANGE || v > max)
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
-
 static const char *rt_family_name(int family)
 {
 	return family == AF_INET6 ? "IPv6" : "IPv4";
@@ -145,7 +123,7 @@ static int rt_table_parse(const char *s, uint32_t *ret)
 		*ret = RT_TABLE_LOCAL;
 	else if (!strcmp(s, "default"))
 		*ret = RT_TABLE_DEFAULT;
-	else if (rt_parse_num(s, UINT32_MAX, &v) == 0 && v > 0)
+	else if (vrf_parse_num(s, 1, UINT32_MAX, &v) == 0)
 		*ret = (uint32_t)v;
 	else
 		return -EINVAL;
@@ -335,7 +313,7 @@ static int rt_parse_nexthop(struct rt_parse *p, const struct vrf_words *ws, size
 		if (bit == 2 && rt_dev_parse(p, v, nh->dev) < 0)
 			return -EINVAL;
 		if (bit == 4) {
-			if (rt_parse_num(v, 256, &num) < 0 || num < 1)
+			if (vrf_parse_num(v, 1, 256, &num) < 0)
 				return rt_err(p, "weight \"%s\" is not a number from 1 to 256", v);
 			nh->weight = (uint16_t)num;
 		}
@@ -463,7 +441,7 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 			   !strcmp(w, "preference")) {
 			if (rt_once(p, SEEN_METRIC, "metric") < 0)
 				return -EINVAL;
-			if (rt_parse_num(v, UINT32_MAX, &num) < 0)
+			if (vrf_parse_num(v, 0, UINT32_MAX, &num) < 0)
 				return rt_err(p, "%s \"%s\" is not a number from 0 to 4294967295",
 					      w, v);
 			r->metric = (uint32_t)num;
@@ -479,7 +457,7 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 					break;
 			if (k < sizeof(rt_scopes) / sizeof(rt_scopes[0]))
 				r->scope = rt_scopes[k].scope;
-			else if (rt_parse_num(v, 255, &num) == 0)
+			else if (vrf_parse_num(v, 0, 255, &num) == 0)
 				r->scope = (uint8_t)num;
 			else
 				return rt_err(p, "scope \"%s\" is not global, site, link, host "
@@ -488,7 +466,7 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 		} else if (!strcmp(w, "tos") || !strcmp(w, "dsfield")) {
 			if (rt_once(p, SEEN_TOS, "tos") < 0)
 				return -EINVAL;
-			if (rt_parse_num(v, 255, &num) < 0)
+			if (vrf_parse_num(v, 0, 255, &num) < 0)
 				return rt_err(p, "%s \"%s\" is not a number from 0 to 255", w, v);
 			if (num & 3)
 				return rt_err(p, "%s %s sets the ECN bits; the kernel accepts only "
@@ -497,7 +475,7 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 		} else if (!strcmp(w, "mtu")) {
 			if (rt_once(p, SEEN_MTU, w) < 0)
 				return -EINVAL;
-			if (rt_parse_num(v, 65535, &num) < 0 || num < 68)
+			if (vrf_parse_num(v, 68, 65535, &num) < 0)
 				return rt_err(p, "mtu \"%s\" is not a number from 68 to 65535", v);
 			r->mtu = (uint32_t)num;
 		} else if (!strcmp(w, "family")) {

@@ -22,7 +22,6 @@
  * observe() returns only rules with that protocol, so the kernel's default
  * rules (priority 0, 32766, 32767) and everybody else's are never touched.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,26 +60,6 @@ struct rule {
 static const struct vrf_plugin rule_plugin;
 
 #define CRULE(o) ((const struct rule *)(o))
-
-static int ru_parse_num(const char *s, unsigned long long max, unsigned long long *ret)
-{
-	unsigned long long v;
-	char *end;
-	int base = 10;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s || !(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s)))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (*end || errno == ERANGE || v > max)
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
 
 static const char *ru_family_name(int family)
 {
@@ -219,7 +198,7 @@ static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_w
 		} else if (!strcmp(w, "tos") || !strcmp(w, "dsfield")) {
 			if (ru_once(p, RS_TOS, "tos") < 0)
 				return -EINVAL;
-			if (ru_parse_num(v, 255, &num) < 0)
+			if (vrf_parse_num(v, 0, 255, &num) < 0)
 				return ru_err(p, "%s \"%s\" is not a number from 0 to 255", w, v);
 			r->tos = (uint8_t)num;
 		} else if (!strcmp(w, "fwmark")) {
@@ -232,8 +211,8 @@ static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_w
 			slash = strchr(buf, '/');
 			if (slash)
 				*slash++ = '\0';
-			if (ru_parse_num(buf, UINT32_MAX, &num) < 0 ||
-			    (slash && ru_parse_num(slash, UINT32_MAX, &mask) < 0))
+			if (vrf_parse_num(buf, 0, UINT32_MAX, &num) < 0 ||
+			    (slash && vrf_parse_num(slash, 0, UINT32_MAX, &mask) < 0))
 				return ru_err(p, "fwmark \"%s\" is not MARK or MARK/MASK "
 					      "(numbers up to 0xffffffff)", v);
 			if (!slash && num == 0)
@@ -272,7 +251,7 @@ static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_w
 				r->table = RT_TABLE_LOCAL;
 			else if (!strcmp(v, "default"))
 				r->table = RT_TABLE_DEFAULT;
-			else if (ru_parse_num(v, UINT32_MAX, &num) == 0 && num > 0)
+			else if (vrf_parse_num(v, 1, UINT32_MAX, &num) == 0)
 				r->table = (uint32_t)num;
 			else
 				return ru_err(p, "%s \"%s\" is not main, local, default or a "
@@ -280,7 +259,7 @@ static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_w
 		} else if (!strcmp(w, "suppress_prefixlength")) {
 			if (ru_once(p, RS_SUPPRESS, w) < 0)
 				return -EINVAL;
-			if (ru_parse_num(v, 128, &num) < 0)
+			if (vrf_parse_num(v, 0, 128, &num) < 0)
 				return ru_err(p, "suppress_prefixlength \"%s\" is not a number "
 					      "from 0 to 128", v);
 			r->suppress = (uint8_t)num;
@@ -288,7 +267,7 @@ static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_w
 		} else {	/* priority, pref, preference, order */
 			if (ru_once(p, RS_PRIO, "priority") < 0)
 				return -EINVAL;
-			if (ru_parse_num(v, UINT32_MAX, &num) < 0)
+			if (vrf_parse_num(v, 0, UINT32_MAX, &num) < 0)
 				return ru_err(p, "%s \"%s\" is not a number from 0 to 4294967295",
 					      w, v);
 			r->priority = (uint32_t)num;

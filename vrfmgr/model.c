@@ -343,22 +343,43 @@ bool vrf_ifname_valid(const char *s, const char **ret_why)
 	return true;
 }
 
-int vrf_parse_uint(const char *s, unsigned long long min, unsigned long long max,
-		   unsigned long long *ret)
+/* Digits in base 10, or in base 16 after "0x" when hex is allowed, and
+ * nothing else: no sign, no blanks, no octal. */
+static int parse_ull(const char *s, bool hex, unsigned long long min, unsigned long long max,
+		     unsigned long long *ret)
 {
 	unsigned long long v;
 	char *end;
+	int base = 10;
 
-	if (!s || !isdigit((unsigned char)*s))
+	if (!s)
+		return -EINVAL;
+	if (hex && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s)))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 10);
+	v = strtoull(s, &end, base);
 	if (*end)
 		return -EINVAL;
 	if (errno == ERANGE || v < min || v > max)
 		return -ERANGE;
 	*ret = v;
 	return 0;
+}
+
+int vrf_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+		   unsigned long long *ret)
+{
+	return parse_ull(s, false, min, max, ret);
+}
+
+int vrf_parse_num(const char *s, unsigned long long min, unsigned long long max,
+		  unsigned long long *ret)
+{
+	return parse_ull(s, true, min, max, ret);
 }
 
 /* ---- diagnostics and files ---- */

@@ -167,5 +167,9 @@ bool vrf_ifname_valid(const char *s, const char **ret_why);
 /* Parse an unsigned number in [min, max]; 0 or -EINVAL/-ERANGE. */
 int vrf_parse_uint(const char *s, unsigned long long min, unsigned long long max,
 		   unsigned long long *ret);
+/* The same, but also hexadecimal with 0x, as ip(8) reads tables, metrics,
+ * marks and tos ("0x64" is 100). */
+int vrf_parse_num(const char *s, unsigned long long min, unsigned long long max,
+		  unsigned long long *ret);
 
 #endif
