@@ -31,7 +31,6 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
@@ -244,69 +243,6 @@ static int address_validate(struct vrf_config *cfg, struct vrf_domain *d)
 	return err;
 }
 
-/* ---- devices ---- */
-
-/* ifindex <-> name in one namespace, through device ioctls on the
- * namespace's netlink socket, remembered for one call, with whether vrfmgr
- * owns the addresses on that device (-1: not decided yet). */
-struct ad_ifc {
-	int fd;
-	size_t n, cap;
-	struct { int idx; int owned; char name[IFNAMSIZ]; } *e;
-};
-
-static int ad_ifc_add(struct ad_ifc *c, int idx, const char *name)
-{
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 8;
-		void *v = realloc(c->e, cap * sizeof(*c->e));
-
-		if (!v)
-			return -ENOMEM;
-		c->e = v;
-		c->cap = cap;
-	}
-	c->e[c->n].idx = idx;
-	c->e[c->n].owned = -1;
-	snprintf(c->e[c->n].name, IFNAMSIZ, "%s", name);
-	c->n++;
-	return (int)c->n - 1;
-}
-
-/* Entry for ifindex idx, or -errno. */
-static int ad_ifc_by_index(struct ad_ifc *c, int idx)
-{
-	struct ifreq ifr;
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		if (c->e[i].idx == idx)
-			return (int)i;
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_ifindex = idx;
-	if (ioctl(c->fd, SIOCGIFNAME, &ifr) < 0)
-		return -errno;
-	return ad_ifc_add(c, idx, ifr.ifr_name);
-}
-
-/* ifindex of name (> 0), or -errno. */
-static int ad_ifc_index(struct ad_ifc *c, const char *name)
-{
-	struct ifreq ifr;
-	size_t i;
-	int k;
-
-	for (i = 0; i < c->n; i++)
-		if (!strcmp(c->e[i].name, name))
-			return c->e[i].idx;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	if (ioctl(c->fd, SIOCGIFINDEX, &ifr) < 0)
-		return -errno;
-	k = ad_ifc_add(c, ifr.ifr_ifindex, name);
-	return k < 0 ? k : ifr.ifr_ifindex;
-}
-
 /* ---- observe ---- */
 
 struct ad_obs {
@@ -317,7 +253,9 @@ struct ad_obs {
 	bool host;
 	const struct address **want;	/* the file's addresses, sorted */
 	size_t n_want;
-	struct ad_ifc ifc;
+	/* Devices; an entry's tag says whether vrfmgr owns the addresses on
+	 * that device (1, 0, or -1: not decided yet). */
+	struct vrf_ifc ifc;
 };
 
 static void ad_obs_reset(void *data)
@@ -382,7 +320,7 @@ static int ad_obs_cb(const struct nlmsghdr *nlh, void *data)
 		local = address;
 	if (!local || mnl_attr_get_payload_len(local) < alen)
 		return 0;
-	k = ad_ifc_by_index(&o->ifc, (int)ifa->ifa_index);
+	k = vrf_ifc_find(&o->ifc, (int)ifa->ifa_index);
 	if (k < 0)
 		return 0;	/* the device went away during the dump */
 
@@ -394,13 +332,13 @@ static int ad_obs_cb(const struct nlmsghdr *nlh, void *data)
 	if (flags & IFA_F_NOPREFIXROUTE)
 		tmp.flags |= AD_NOPREFIXROUTE;
 
-	if (o->ifc.e[k].owned < 0) {
+	if (o->ifc.e[k].tag < 0) {
 		bool lo = !strcmp(tmp.dev, "lo");
 
-		o->ifc.e[k].owned = (lo && !o->host) ||
+		o->ifc.e[k].tag = (lo && !o->host) ||
 			vrf_name_find(o->cfg, o->domain, "dev", tmp.dev, NULL, NULL);
 	}
-	owned = o->ifc.e[k].owned > 0 && !ad_is_lo_default(&tmp.a, tmp.dev) &&
+	owned = o->ifc.e[k].tag > 0 && !ad_is_lo_default(&tmp.a, tmp.dev) &&
 		!ad_is_link_local(&tmp.a) &&
 		!(ifa->ifa_family == AF_INET6 && !(flags & IFA_F_PERMANENT));
 	if (!owned && !ad_wanted(o, &tmp))
@@ -434,7 +372,7 @@ static int address_observe(struct vrf_run *run, struct vrf_ns *ns,
 	nl = vrf_nl_get(ns, NETLINK_ROUTE);
 	if (!nl)
 		return -errno;
-	o.ifc.fd = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	vrf_ifc_init(&o.ifc, ns);
 	if (d && d->objs.n) {
 		o.want = malloc(d->objs.n * sizeof(*o.want));
 		if (!o.want)
@@ -456,7 +394,7 @@ static int address_observe(struct vrf_run *run, struct vrf_ns *ns,
 		ad_obs_reset(&o);
 out:
 	free(o.want);
-	free(o.ifc.e);
+	vrf_ifc_free(&o.ifc);
 	return err;
 }
 
@@ -505,7 +443,7 @@ static int address_apply(struct vrf_run *run, struct vrf_ns *ns,
 			 const struct vrf_domain *d, struct vrf_op *ops, size_t n)
 {
 	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
-	struct ad_ifc ifc = { 0 };
+	struct vrf_ifc ifc;
 	struct vrf_nl_batch *b = NULL;
 	struct vrf_nl *nl;
 	size_t i, pass;
@@ -520,7 +458,7 @@ static int address_apply(struct vrf_run *run, struct vrf_ns *ns,
 			ops[i].err = err;
 		return err;
 	}
-	ifc.fd = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	vrf_ifc_init(&ifc, ns);
 
 	for (pass = 0; pass < 3; pass++) {
 		for (i = 0; i < n; i++) {
@@ -532,7 +470,7 @@ static int address_apply(struct vrf_run *run, struct vrf_ns *ns,
 			if (op->kind != order[pass])
 				continue;
 			ad = CADDR(op->kind == VRF_OP_DEL ? op->have : op->want);
-			ifindex = ad_ifc_index(&ifc, ad->dev);
+			ifindex = vrf_ifc_index(&ifc, ad->dev);
 			if (ifindex < 0) {
 				/* No device, no address: a deletion is done. */
 				if (op->kind == VRF_OP_DEL)
@@ -573,7 +511,7 @@ sock_fail:
 		}
 	}
 	err = vrf_nl_batch_finish(b);
-	free(ifc.e);
+	vrf_ifc_free(&ifc);
 	return first ? first : err;
 }
 

@@ -25,9 +25,9 @@
  *
  * Scale: a domain may hold 100,000 routes.  A route object is ~140 bytes
  * (no strings, no per-route allocation but multipath nexthops), devices are
- * resolved to ifindexes through a small per-call cache (one ioctl per
- * distinct device, on the namespace's netlink socket, which answers for its
- * own namespace), and all writes go through nl.c's batches.
+ * resolved to ifindexes through nl.c's per-call cache (struct vrf_ifc: one
+ * ioctl per distinct device, on the namespace's netlink socket, which
+ * answers for its own namespace), and all writes go through nl.c's batches.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -36,7 +36,6 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
@@ -811,76 +810,18 @@ static int route_validate(struct vrf_config *cfg, struct vrf_domain *d)
 
 /* ---- devices ---- */
 
-/* ifindex <-> name inside one namespace, asked through SIOCGIFINDEX and
- * SIOCGIFNAME on the namespace's netlink socket (device ioctls answer for
- * the socket's namespace), remembered for the length of one call. */
-struct rt_ifc {
-	int fd;
-	size_t n, cap;
-	struct { int idx; char name[IFNAMSIZ]; } *e;
-	size_t last;
-};
-
-static int rt_ifc_add(struct rt_ifc *c, int idx, const char *name)
+/* The name of ifindex idx.  A device that went away during the dump is
+ * called "ifIDX" (and remembered so, to ask only once). */
+static void rt_ifc_name(struct vrf_ifc *c, int idx, char *name)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 8;
-		void *v = realloc(c->e, cap * sizeof(*c->e));
+	int k = vrf_ifc_find(c, idx);
 
-		if (!v)
-			return -ENOMEM;
-		c->e = v;
-		c->cap = cap;
-	}
-	c->e[c->n].idx = idx;
-	snprintf(c->e[c->n].name, IFNAMSIZ, "%s", name);
-	c->last = c->n++;
-	return 0;
-}
-
-/* Returns the ifindex (> 0) or -errno. */
-static int rt_ifc_index(struct rt_ifc *c, const char *name)
-{
-	struct ifreq ifr;
-	size_t i;
-
-	if (c->n && !strcmp(c->e[c->last].name, name))
-		return c->e[c->last].idx;
-	for (i = 0; i < c->n; i++)
-		if (!strcmp(c->e[i].name, name)) {
-			c->last = i;
-			return c->e[i].idx;
-		}
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	if (ioctl(c->fd, SIOCGIFINDEX, &ifr) < 0)
-		return -errno;
-	if (rt_ifc_add(c, ifr.ifr_ifindex, name) < 0)
-		return -ENOMEM;
-	return ifr.ifr_ifindex;
-}
-
-static void rt_ifc_name(struct rt_ifc *c, int idx, char *name)
-{
-	struct ifreq ifr;
-	size_t i;
-
-	if (c->n && c->e[c->last].idx == idx) {
-		memcpy(name, c->e[c->last].name, IFNAMSIZ);
+	if (k >= 0) {
+		memcpy(name, c->e[k].name, IFNAMSIZ);
 		return;
 	}
-	for (i = 0; i < c->n; i++)
-		if (c->e[i].idx == idx) {
-			c->last = i;
-			memcpy(name, c->e[i].name, IFNAMSIZ);
-			return;
-		}
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_ifindex = idx;
-	if (ioctl(c->fd, SIOCGIFNAME, &ifr) < 0)
-		snprintf(ifr.ifr_name, IFNAMSIZ, "if%d", idx);	/* gone meanwhile */
-	(void)rt_ifc_add(c, idx, ifr.ifr_name);
-	snprintf(name, IFNAMSIZ, "%s", ifr.ifr_name);
+	snprintf(name, IFNAMSIZ, "if%d", idx);
+	(void)vrf_ifc_add(c, idx, name);
 }
 
 /* ---- observe ---- */
@@ -889,7 +830,7 @@ struct rt_obs {
 	struct vrf_objv *out;
 	size_t start;
 	unsigned proto;
-	struct rt_ifc ifc;
+	struct vrf_ifc ifc;
 };
 
 static void rt_obs_reset(void *data)
@@ -1093,7 +1034,7 @@ static int route_observe(struct vrf_run *run, struct vrf_ns *ns,
 	nl = vrf_nl_get(ns, NETLINK_ROUTE);
 	if (!nl)
 		return -errno;
-	o.ifc.fd = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	vrf_ifc_init(&o.ifc, ns);
 	req = vrf_nl_request(nl, RTM_GETROUTE, NLM_F_DUMP);
 	if (!req)
 		return -ENOMEM;
@@ -1102,7 +1043,7 @@ static int route_observe(struct vrf_run *run, struct vrf_ns *ns,
 	err = vrf_nl_dump(nl, req, rt_obs_cb, rt_obs_reset, &o);
 	if (err < 0)
 		rt_obs_reset(&o);
-	free(o.ifc.e);
+	vrf_ifc_free(&o.ifc);
 	return err;
 }
 
@@ -1192,13 +1133,13 @@ static void rt_op_fail(struct vrf_op *op, int err, const char *fmt, const char *
 
 /* Resolve the devices an added or changed route names; 0 or -errno with the
  * op marked failed. */
-static int rt_resolve(struct rt_ifc *ifc, struct vrf_op *op, const struct route *r, int *ifidx)
+static int rt_resolve(struct vrf_ifc *ifc, struct vrf_op *op, const struct route *r, int *ifidx)
 {
 	unsigned i;
 
 	ifidx[0] = 0;
 	if (r->dev[0]) {
-		ifidx[0] = rt_ifc_index(ifc, r->dev);
+		ifidx[0] = vrf_ifc_index(ifc, r->dev);
 		if (ifidx[0] < 0) {
 			rt_op_fail(op, -ENODEV, "device %s does not exist in this namespace", r->dev);
 			return -ENODEV;
@@ -1208,7 +1149,7 @@ static int rt_resolve(struct rt_ifc *ifc, struct vrf_op *op, const struct route 
 		ifidx[1 + i] = 0;
 		if (!r->nh[i].dev[0])
 			continue;
-		ifidx[1 + i] = rt_ifc_index(ifc, r->nh[i].dev);
+		ifidx[1 + i] = vrf_ifc_index(ifc, r->nh[i].dev);
 		if (ifidx[1 + i] < 0) {
 			rt_op_fail(op, -ENODEV, "device %s does not exist in this namespace",
 				   r->nh[i].dev);
@@ -1223,7 +1164,7 @@ static int route_apply(struct vrf_run *run, struct vrf_ns *ns,
 {
 	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
 	unsigned proto = vrf_run_config(run)->route_protocol;
-	struct rt_ifc ifc = { 0 };
+	struct vrf_ifc ifc;
 	struct vrf_nl_batch *b = NULL;
 	struct vrf_nl *nl;
 	int ifidx[1 + RT_MAX_NH];
@@ -1239,7 +1180,7 @@ static int route_apply(struct vrf_run *run, struct vrf_ns *ns,
 			ops[i].err = err;
 		return err;
 	}
-	ifc.fd = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	vrf_ifc_init(&ifc, ns);
 
 	/* Deletions, then changes, then additions, all in one batch: the
 	 * kernel sees them in the order the plan lists them. */
@@ -1274,7 +1215,7 @@ static int route_apply(struct vrf_run *run, struct vrf_ns *ns,
 		}
 	}
 	err = vrf_nl_batch_finish(b);
-	free(ifc.e);
+	vrf_ifc_free(&ifc);
 	return first ? first : err;
 }
 

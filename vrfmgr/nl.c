@@ -30,9 +30,12 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -642,4 +645,75 @@ int vrf_nl_batch_finish(struct vrf_nl_batch *b)
 	free(b->buf);
 	free(b);
 	return err;
+}
+
+/* ---- device names ---- */
+
+void vrf_ifc_init(struct vrf_ifc *c, struct vrf_ns *ns)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+}
+
+void vrf_ifc_free(struct vrf_ifc *c)
+{
+	free(c->e);
+	c->e = NULL;
+	c->n = c->cap = c->last = 0;
+}
+
+int vrf_ifc_add(struct vrf_ifc *c, int idx, const char *name)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 8;
+		void *v = realloc(c->e, cap * sizeof(*c->e));
+
+		if (!v)
+			return -ENOMEM;
+		c->e = v;
+		c->cap = cap;
+	}
+	c->e[c->n].idx = idx;
+	c->e[c->n].tag = -1;
+	snprintf(c->e[c->n].name, sizeof(c->e[c->n].name), "%s", name);
+	c->last = c->n++;
+	return (int)c->last;
+}
+
+int vrf_ifc_index(struct vrf_ifc *c, const char *name)
+{
+	struct ifreq ifr;
+	int k;
+
+	if (c->n && !strcmp(c->e[c->last].name, name))
+		return c->e[c->last].idx;
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->e[i].name, name)) {
+			c->last = i;
+			return c->e[i].idx;
+		}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(c->fd, SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	k = vrf_ifc_add(c, ifr.ifr_ifindex, name);
+	return k < 0 ? k : ifr.ifr_ifindex;
+}
+
+int vrf_ifc_find(struct vrf_ifc *c, int idx)
+{
+	struct ifreq ifr;
+
+	if (c->n && c->e[c->last].idx == idx)
+		return (int)c->last;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].idx == idx) {
+			c->last = i;
+			return (int)i;
+		}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = idx;
+	if (ioctl(c->fd, SIOCGIFNAME, &ifr) < 0)
+		return -errno;
+	return vrf_ifc_add(c, idx, ifr.ifr_name);
 }

@@ -10,8 +10,11 @@
 #ifndef VRF_NL_H
 #define VRF_NL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/netlink.h>
+
+#include "model.h"
 
 struct vrf_ns;
 struct vrf_nl;
@@ -51,5 +54,31 @@ struct nlmsghdr *vrf_nl_batch_add(struct vrf_nl_batch *b, uint16_t type, uint16_
 int vrf_nl_batch_finish(struct vrf_nl_batch *b);
 /* Number of requests sent so far by this process (for tests and stats). */
 unsigned long vrf_nl_writes(void);
+
+/* Device name <-> ifindex inside one namespace, asked with SIOCGIFINDEX and
+ * SIOCGIFNAME on the namespace's rtnetlink socket (device ioctls answer for
+ * the socket's namespace) and remembered for one observe() or apply() call
+ * only: links are created and recreated between stages, so an older answer
+ * may be wrong.  One ioctl per distinct device. */
+struct vrf_ifc {
+	int fd;
+	size_t n, cap;
+	size_t last;			/* the entry found last: routes come in runs */
+	struct vrf_ifc_entry {
+		int idx;
+		int tag;		/* the caller's; -1 when the entry is made */
+		char name[VRF_IFNAME_MAX + 1];
+	} *e;
+};
+
+/* An empty cache on ns's rtnetlink socket. */
+void vrf_ifc_init(struct vrf_ifc *c, struct vrf_ns *ns);
+void vrf_ifc_free(struct vrf_ifc *c);
+/* Remember idx <-> name without asking; the entry's number or -ENOMEM. */
+int vrf_ifc_add(struct vrf_ifc *c, int idx, const char *name);
+/* The ifindex (> 0) of device name, or -errno (-ENODEV: no such device). */
+int vrf_ifc_index(struct vrf_ifc *c, const char *name);
+/* The number of the entry for ifindex idx (c->e[k]), or -errno. */
+int vrf_ifc_find(struct vrf_ifc *c, int idx);
 
 #endif

@@ -253,8 +253,8 @@ static size_t observe_one(const char *line, int owned, bool host, uint32_t add_f
 	size_t n;
 	int k;
 
-	k = ad_ifc_add(&o.ifc, 3, ad->dev);
-	o.ifc.e[k].owned = owned;
+	k = vrf_ifc_add(&o.ifc, 3, ad->dev);
+	o.ifc.e[k].tag = owned;
 	nlh = encode(ad, false, 3);
 	mnl_attr_parse(nlh, sizeof(struct ifaddrmsg), attr_cb, &a);
 	if (a.tb[IFA_FLAGS])
@@ -267,7 +267,7 @@ static size_t observe_one(const char *line, int owned, bool host, uint32_t add_f
 	for (size_t i = 0; i < out.n; i++)
 		address_free(out.v[i]);
 	vrf_objv_clear(&out);
-	free(o.ifc.e);
+	vrf_ifc_free(&o.ifc);
 	free(ad);
 	return n;
 }

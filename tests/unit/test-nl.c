@@ -7,7 +7,8 @@
  * given up after a bounded number of tries); a dump error is returned; a
  * batch asks for one ACK per chunk (its last request), maps a failure back
  * to its request's tag with the extended-ack text, splits into chunks that
- * fit, and counts its writes; vrf_nl_talk() returns the error and its text.
+ * fit, and counts its writes; vrf_nl_talk() returns the error and its text;
+ * the device name cache asks the kernel once per device.
  *
  * nl.c is included with its public names renamed, so it does not clash with
  * the copy in the library, and with mnl_socket_sendto() redirected.
@@ -30,6 +31,11 @@
 #define vrf_nl_batch_add test_nl_batch_add
 #define vrf_nl_batch_finish test_nl_batch_finish
 #define vrf_nl_writes test_nl_writes
+#define vrf_ifc_init test_ifc_init
+#define vrf_ifc_free test_ifc_free
+#define vrf_ifc_add test_ifc_add
+#define vrf_ifc_index test_ifc_index
+#define vrf_ifc_find test_ifc_find
 #define mnl_socket_sendto fake_sendto
 
 #include <libmnl/libmnl.h>
@@ -341,6 +347,23 @@ int main(void)
 	check(err == -ENODEV && msg && !strcmp(msg, "No such device here") && acks_ok,
 	      "talk: the answer's error and text, data before it skipped");
 	free(msg);
+
+	/* Device names: lo is asked for once, then known both ways without a
+	 * socket; a missing device is an error, not an entry. */
+	{
+		struct vrf_ifc ifc = { .fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) };
+		int fd = ifc.fd, lo = test_ifc_index(&ifc, "lo"), k;
+
+		check(test_ifc_index(&ifc, "nosuchdev0") == -ENODEV && ifc.n == 1,
+		      "ifc: a missing device is -ENODEV and is not remembered");
+		ifc.fd = -1;
+		k = test_ifc_find(&ifc, lo);
+		check(lo > 0 && k == 0 && !strcmp(ifc.e[k].name, "lo") && ifc.e[k].tag == -1 &&
+		      test_ifc_index(&ifc, "lo") == lo && test_ifc_find(&ifc, lo + 1000) == -EBADF,
+		      "ifc: lo asked once, then answered from the cache both ways");
+		test_ifc_free(&ifc);
+		close(fd);
+	}
 
 	nl_drop(nl);
 	printf("%d checks, %d failed\n", n_tests, fails);

@@ -476,7 +476,7 @@ static void test_symmetry(void)
 		char name[300], *a = NULL, *b = NULL;
 		bool ok;
 
-		rt_ifc_add(&o.ifc, 5, "up0");
+		vrf_ifc_add(&o.ifc, 5, "up0");
 		nlh = encode(buf, want, false, ifidx);
 		ok = rt_obs_cb(nlh, &o) == 0 && out.n == 1;
 		if (ok) {
@@ -496,7 +496,7 @@ static void test_symmetry(void)
 		for (size_t k = 0; k < out.n; k++)
 			route_free(out.v[k]);
 		vrf_objv_clear(&out);
-		free(o.ifc.e);
+		vrf_ifc_free(&o.ifc);
 		free(a);
 		free(b);
 		route_free(&want->obj);
