@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
@@ -53,15 +52,6 @@ static const struct vrf_plugin address_plugin;
 
 #define CADDR(o) ((const struct address *)(o))
 
-static void ad_addr_str(const struct vrf_addr *a, char *buf, size_t len)
-{
-	char tmp[INET6_ADDRSTRLEN];
-
-	if (!inet_ntop(a->family, a->bytes, tmp, sizeof(tmp)))
-		snprintf(tmp, sizeof(tmp), "?");
-	snprintf(buf, len, "%s/%u", tmp, a->plen);
-}
-
 /* Addresses the kernel makes on its own: the loopback pair on lo. */
 static bool ad_is_lo_default(const struct vrf_addr *a, const char *dev)
 {
@@ -73,11 +63,6 @@ static bool ad_is_lo_default(const struct vrf_addr *a, const char *dev)
 		return a->plen == 8 && a->bytes[0] == 127 && a->bytes[1] == 0 &&
 		       a->bytes[2] == 0 && a->bytes[3] == 1;
 	return a->plen == 128 && !memcmp(a->bytes, v6_lo, 16);
-}
-
-static bool ad_is_link_local(const struct vrf_addr *a)
-{
-	return a->family == AF_INET6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80;
 }
 
 /* ---- parse ---- */
@@ -152,7 +137,7 @@ static int address_parse(struct vrf_config *cfg, struct vrf_domain *d,
 	if (ad_is_lo_default(&ad->a, ad->dev)) {
 		char s[64];
 
-		ad_addr_str(&ad->a, s, sizeof(s));
+		vrf_addr_str(&ad->a, true, s, sizeof(s));
 		vrf_error(cfg, loc, "address: %s on lo is made by the kernel; leave it out", s);
 		goto out;
 	}
@@ -194,7 +179,7 @@ static void address_format(const struct vrf_obj *o, struct vrf_buf *out)
 	const struct address *ad = CADDR(o);
 	char s[64];
 
-	ad_addr_str(&ad->a, s, sizeof(s));
+	vrf_addr_str(&ad->a, true, s, sizeof(s));
 	vrf_buf_printf(out, "%s dev %s", s, ad->dev);
 	if (ad->flags & AD_NOPREFIXROUTE)
 		vrf_buf_puts(out, " noprefixroute");
@@ -339,7 +324,7 @@ static int ad_obs_cb(const struct nlmsghdr *nlh, void *data)
 			vrf_name_find(o->cfg, o->domain, "dev", tmp.dev, NULL, NULL);
 	}
 	owned = o->ifc.e[k].tag > 0 && !ad_is_lo_default(&tmp.a, tmp.dev) &&
-		!ad_is_link_local(&tmp.a) &&
+		!vrf_addr_is_link_local(&tmp.a) &&
 		!(ifa->ifa_family == AF_INET6 && !(flags & IFA_F_PERMANENT));
 	if (!owned && !ad_wanted(o, &tmp))
 		return 0;

@@ -34,7 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
@@ -82,35 +81,6 @@ static const struct vrf_plugin route_plugin;
 #define CROUTE(o) ((const struct route *)(o))
 
 /* ---- small helpers (also used by the unit test, which includes this file) ---- */
-
-static const char *rt_family_name(int family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
-}
-
-static void rt_addr_str(const struct vrf_addr *a, bool plen, char *buf, size_t len)
-{
-	char tmp[INET6_ADDRSTRLEN];
-
-	if (!inet_ntop(a->family, a->bytes, tmp, sizeof(tmp)))
-		snprintf(tmp, sizeof(tmp), "?");
-	if (plen)
-		snprintf(buf, len, "%s/%u", tmp, a->plen);
-	else
-		snprintf(buf, len, "%s", tmp);
-}
-
-static void rt_addr_mask(struct vrf_addr *a)
-{
-	size_t len = a->family == AF_INET6 ? 16 : 4, i;
-
-	for (i = 0; i < len; i++) {
-		unsigned bits = a->plen > i * 8 ? a->plen - i * 8 : 0;
-
-		if (bits < 8)
-			a->bytes[i] &= (uint8_t)(0xff00u >> bits);
-	}
-}
 
 static int rt_table_parse(const char *s, uint32_t *ret)
 {
@@ -264,9 +234,9 @@ static int rt_link_local_needs_dev(struct rt_parse *p, const struct vrf_addr *gw
 {
 	char s[INET6_ADDRSTRLEN];
 
-	if (gw->family != AF_INET6 || gw->bytes[0] != 0xfe || (gw->bytes[1] & 0xc0) != 0x80 || dev[0])
+	if (!vrf_addr_is_link_local(gw) || dev[0])
 		return 0;
-	rt_addr_str(gw, false, s, sizeof(s));
+	vrf_addr_str(gw, false, s, sizeof(s));
 	return rt_err(p, "via %s is link-local: name the link with \"dev\"", s);
 }
 
@@ -335,9 +305,9 @@ static int rt_family_check(struct rt_parse *p, int family, const char *word,
 
 	if (!a->family || a->family == family)
 		return 0;
-	rt_addr_str(a, false, s, sizeof(s));
+	vrf_addr_str(a, false, s, sizeof(s));
 	return rt_err(p, "%s %s is %s but the route is %s", word, s,
-		      rt_family_name(a->family), rt_family_name(family));
+		      vrf_family_name(a->family), vrf_family_name(family));
 }
 
 static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
@@ -494,7 +464,7 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 	family = r->dst.family;
 	if (family && p->family && family != p->family)
 		return rt_err(p, "destination %s is %s but \"family\" says %s", dst,
-			      rt_family_name(family), rt_family_name(p->family));
+			      vrf_family_name(family), vrf_family_name(p->family));
 	if (!family)
 		family = p->family;
 	if (!family)
@@ -514,8 +484,8 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 	if (vrf_addr_has_host_bits(&r->dst)) {
 		struct vrf_addr m = r->dst;
 
-		rt_addr_mask(&m);
-		rt_addr_str(&m, true, s, sizeof(s));
+		vrf_addr_mask(&m);
+		vrf_addr_str(&m, true, s, sizeof(s));
 		return rt_err(p, "%s has host bits set; did you mean %s?", dst, s);
 	}
 
@@ -694,7 +664,7 @@ static void rt_put_addr(struct vrf_buf *out, const char *word, const struct vrf_
 
 	if (!a->family)
 		return;
-	rt_addr_str(a, false, s, sizeof(s));
+	vrf_addr_str(a, false, s, sizeof(s));
 	vrf_buf_printf(out, " %s %s", word, s);
 }
 
@@ -715,7 +685,7 @@ static void route_format(const struct vrf_obj *o, struct vrf_buf *out)
 		if (r->dst.family == AF_INET6 && !family_shown)
 			vrf_buf_puts(out, " family inet6");
 	} else {
-		rt_addr_str(&r->dst, true, s, sizeof(s));
+		vrf_addr_str(&r->dst, true, s, sizeof(s));
 		vrf_buf_puts(out, s);
 	}
 	if (r->tos)

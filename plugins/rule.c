@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
@@ -60,20 +59,6 @@ struct rule {
 static const struct vrf_plugin rule_plugin;
 
 #define CRULE(o) ((const struct rule *)(o))
-
-static const char *ru_family_name(int family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
-}
-
-static void ru_prefix_str(const struct vrf_addr *a, char *buf, size_t len)
-{
-	char tmp[INET6_ADDRSTRLEN];
-
-	if (!inet_ntop(a->family, a->bytes, tmp, sizeof(tmp)))
-		snprintf(tmp, sizeof(tmp), "?");
-	snprintf(buf, len, "%s/%u", tmp, a->plen);
-}
 
 static const struct {
 	const char *name;
@@ -132,15 +117,9 @@ static int ru_prefix(struct ru_parse *p, const char *word, const char *s, struct
 			      word, s);
 	if (vrf_addr_has_host_bits(a)) {
 		struct vrf_addr x = *a;
-		size_t len = x.family == AF_INET6 ? 16 : 4, i;
 
-		for (i = 0; i < len; i++) {
-			unsigned bits = x.plen > i * 8 ? x.plen - i * 8 : 0;
-
-			if (bits < 8)
-				x.bytes[i] &= (uint8_t)(0xff00u >> bits);
-		}
-		ru_prefix_str(&x, m, sizeof(m));
+		vrf_addr_mask(&x);
+		vrf_addr_str(&x, true, m, sizeof(m));
 		return ru_err(p, "%s %s has host bits set; did you mean %s?", word, s, m);
 	}
 	return 0;
@@ -281,15 +260,15 @@ static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_w
 		return ru_err(p, "missing action: \"table N\", \"blackhole\", \"unreachable\" "
 			      "or \"prohibit\"");
 	if (r->from.family && r->to.family && r->from.family != r->to.family)
-		return ru_err(p, "from is %s but to is %s", ru_family_name(r->from.family),
-			      ru_family_name(r->to.family));
+		return ru_err(p, "from is %s but to is %s", vrf_family_name(r->from.family),
+			      vrf_family_name(r->to.family));
 	if (family) {
 		const struct vrf_addr *a = r->from.family ? &r->from : &r->to;
 
 		if (a->family && a->family != family)
 			return ru_err(p, "\"family %s\" does not match the %s prefix",
 				      family == AF_INET6 ? "inet6" : "inet",
-				      ru_family_name(a->family));
+				      vrf_family_name(a->family));
 	} else {
 		family = r->from.family ? r->from.family : r->to.family;
 	}
@@ -302,7 +281,7 @@ static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_w
 		memset(&r->to, 0, sizeof(r->to));
 	if (r->suppress > (r->family == AF_INET6 ? 128 : 32))
 		return ru_err(p, "suppress_prefixlength %u is longer than an %s address",
-			      r->suppress, ru_family_name(r->family));
+			      r->suppress, vrf_family_name(r->family));
 	if ((r->has & RU_HAS_SUPPRESS) && r->action != FR_ACT_TO_TBL)
 		return ru_err(p, "suppress_prefixlength needs \"table\"");
 	return 0;
@@ -400,13 +379,13 @@ static void rule_format(const struct vrf_obj *o, struct vrf_buf *out)
 	if (r->invert)
 		vrf_buf_puts(out, "not ");
 	if (r->from.plen) {
-		ru_prefix_str(&r->from, s, sizeof(s));
+		vrf_addr_str(&r->from, true, s, sizeof(s));
 		vrf_buf_printf(out, "from %s", s);
 	} else {
 		vrf_buf_puts(out, "from all");
 	}
 	if (r->to.plen) {
-		ru_prefix_str(&r->to, s, sizeof(s));
+		vrf_addr_str(&r->to, true, s, sizeof(s));
 		vrf_buf_printf(out, " to %s", s);
 	}
 	if (r->tos)

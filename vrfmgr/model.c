@@ -294,6 +294,40 @@ bool vrf_addr_has_host_bits(const struct vrf_addr *a)
 	return false;
 }
 
+void vrf_addr_mask(struct vrf_addr *a)
+{
+	size_t len = vrf_addr_len(a);
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned bits = a->plen > i * 8 ? a->plen - (unsigned)i * 8 : 0;
+
+		if (bits < 8)
+			a->bytes[i] &= (uint8_t)(0xff00u >> bits);
+	}
+}
+
+bool vrf_addr_is_link_local(const struct vrf_addr *a)
+{
+	return a->family == AF_INET6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80;
+}
+
+void vrf_addr_str(const struct vrf_addr *a, bool with_plen, char *buf, size_t len)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(a->family, a->bytes, tmp, sizeof(tmp)))
+		snprintf(tmp, sizeof(tmp), "?");
+	if (with_plen)
+		snprintf(buf, len, "%s/%u", tmp, a->plen);
+	else
+		snprintf(buf, len, "%s", tmp);
+}
+
+const char *vrf_family_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
 /* ---- names and numbers ---- */
 
 bool vrf_domain_name_valid(const char *s, const char **ret_why)

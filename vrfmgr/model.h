@@ -160,6 +160,16 @@ int vrf_addr_cmp(const struct vrf_addr *a, const struct vrf_addr *b);
 size_t vrf_addr_len(const struct vrf_addr *a);	/* 4 or 16 */
 /* Host bits set below the prefix length? */
 bool vrf_addr_has_host_bits(const struct vrf_addr *a);
+/* Clear the host bits below the prefix length: 10.0.0.1/24 -> 10.0.0.0/24. */
+void vrf_addr_mask(struct vrf_addr *a);
+/* IPv6 link-local (fe80::/10)? */
+bool vrf_addr_is_link_local(const struct vrf_addr *a);
+/* "ADDR/PLEN" with the length always written (vrf_addr_format() leaves out
+ * a full length and says "default"), or "ADDR" alone without with_plen;
+ * "?" for the address.  INET6_ADDRSTRLEN + 4 bytes are enough. */
+void vrf_addr_str(const struct vrf_addr *a, bool with_plen, char *buf, size_t len);
+/* "IPv6" for AF_INET6, else "IPv4": the family's name in messages. */
+const char *vrf_family_name(int family);
 
 /* ---- names ---- */
 bool vrf_domain_name_valid(const char *s, const char **ret_why);

@@ -6,6 +6,8 @@
  * to messages shaped like the kernel's dump (which addresses vrfmgr owns and
  * which it must never return, so never delete).
  */
+#include <arpa/inet.h>
+
 #include "keytest.h"
 #undef VRF_PLUGIN_REGISTER
 #define VRF_PLUGIN_REGISTER(p)

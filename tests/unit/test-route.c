@@ -10,6 +10,8 @@
  * The plugin source is included so its static functions can be called; its
  * registration is switched off here (the library already registers it).
  */
+#include <arpa/inet.h>
+
 #include "keytest.h"
 #undef VRF_PLUGIN_REGISTER
 #define VRF_PLUGIN_REGISTER(p)
@@ -103,6 +105,8 @@ static const struct {
 	  "c.ini:4: route: \"onlink\" in nexthop 1 needs \"via\" and \"dev\"" },
 	{ "link-local gateway without dev", D "route = default via fe80::1\n",
 	  "c.ini:4: route: via fe80::1 is link-local: name the link with \"dev\"" },
+	{ "link-local reaches febf::", D "route = 2001:db8::/32 via febf::1\n",
+	  "c.ini:4: route: via febf::1 is link-local: name the link with \"dev\"" },
 	{ "link-local nexthop without dev", D "route = 2001:db8::/32 nexthop via fe80::1 dev lo nexthop via fe80::2\n",
 	  "c.ini:4: route: via fe80::2 is link-local: name the link with \"dev\"" },
 	{ "tos on IPv6", D "route = 2001:db8::/64 dev lo tos 4\n",
@@ -162,6 +166,7 @@ static const struct {
 	  "2001:db8:2::/64 nexthop dev lo weight 1 nexthop via 2001:db8::1 dev lo weight 256 onlink" },
 	{ "10.6.0.0/16 via 10.0.0.1 table default", "10.6.0.0/16 via 10.0.0.1 table default" },
 	{ "2001:db8:6::/48 via fe80::1 dev lo", "2001:db8:6::/48 via fe80::1 dev lo" },
+	{ "2001:db8:7::/48 via fec0::1", "2001:db8:7::/48 via fec0::1" },
 };
 
 static int fails, n_tests;

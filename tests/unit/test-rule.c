@@ -5,6 +5,8 @@
  * against attributes (action, table), and the netlink encoding read back
  * both attribute by attribute and through observe()'s decoder.
  */
+#include <arpa/inet.h>
+
 #include "keytest.h"
 #undef VRF_PLUGIN_REGISTER
 #define VRF_PLUGIN_REGISTER(p)
@@ -40,6 +42,8 @@ static const struct {
 	  "c.ini:4: rule: from 10.0.0.1/8 has host bits set; did you mean 10.0.0.0/8?" },
 	{ "host bits in to", D "rule = to 2001:db8::1/32 table 5 priority 1\n",
 	  "c.ini:4: rule: to 2001:db8::1/32 has host bits set; did you mean 2001:db8::/32?" },
+	{ "host bits, odd length", D "rule = from 10.0.0.129/25 table 5 priority 1\n",
+	  "c.ini:4: rule: from 10.0.0.129/25 has host bits set; did you mean 10.0.0.128/25?" },
 	{ "mixed families", D "rule = from 10.0.0.0/8 to 2001:db8::/32 table 5 priority 1\n",
 	  "c.ini:4: rule: from is IPv4 but to is IPv6" },
 	{ "family against prefix", D "rule = family inet6 from 10.0.0.0/8 table 5 priority 1\n",
