@@ -228,6 +228,12 @@ med() {
 		END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# range NAME: fastest and slowest wall time over the runs, "MIN MAX".
+range() {
+	[ -s "$W/res/$1" ] || { echo "- -"; return; }
+	cut -d' ' -f1 "$W/res/$1" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo, hi }'
+}
+
 commit=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git -C "$TOP" status --porcelain -- vrfmgr plugins 2>/dev/null | wc -l)
 [ "$dirty" != 0 ] && commit="$commit + $dirty uncommitted file(s) in vrfmgr/ plugins/"
@@ -235,7 +241,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 
 for m in shell_apply shell_rerun shell_netns vrf_apply vrf_noop vrf_plan \
 	 vrf_change vrf_prune vrf_netns vrf_zero floor_add floor_dump; do
-	echo "$m $(med $m 1) $(med $m 2) $(med $m 4) $(med $m 5)"
+	echo "$m $(med $m 1) $(med $m 2) $(med $m 4) $(med $m 5) $(range $m)"
 done >"$W/medians"
 
 awk -v D="$D" -v R="$R" -v F="$F" -v S="$S" -v RUNS="$RUNS" -v N="$N" \
@@ -267,6 +273,7 @@ BEGIN {
 	while ((getline line < medians) > 0) {
 		split(line, f, " ")
 		wall[f[1]] = f[2]; rss[f[1]] = f[3]; usr[f[1]] = f[4]; sys[f[1]] = f[5]
+		lo[f[1]] = f[6]; hi[f[1]] = f[7]
 	}
 	sh_apply = wall["shell_apply"]; sh_rerun = wall["shell_rerun"]; sh_netns = wall["shell_netns"]
 	v_apply = wall["vrf_apply"]; v_noop = wall["vrf_noop"]; v_netns = wall["vrf_netns"]
@@ -283,6 +290,15 @@ BEGIN {
 	row(sprintf("apply --prune, %d of %d removed", PRUNED, D), "-", "vrf_prune", "")
 	if (N > 0)
 		row(sprintf("create %d empty namespaces", N), sh_netns, "vrf_netns", "")
+	if (RUNS > 1) {
+		printf "\nfastest..slowest run:"
+		for (k = 1; k <= 9; k++) {
+			split("shell_apply shell_rerun vrf_apply vrf_noop vrf_plan vrf_change vrf_prune floor_add floor_dump", nm, " ")
+			if (lo[nm[k]] != "-" && lo[nm[k]] != "")
+				printf "%s %s %s..%s", (k > 1 && (k - 1) % 3 == 0) ? "\n   " : (k > 1 ? "," : ""), nm[k], t(lo[nm[k]]), t(hi[nm[k]])
+		}
+		printf "\n"
+	}
 	printf "\n(times are wall clock; shell = the idempotent script, whose re-run is the reference for\n every step after the first; speedup = shell / vrfmgr; user, system and max RSS: vrfmgr)\n\n"
 	if (v_apply != "-" && NROUTES > 0) {
 		rps = NROUTES / (v_apply / 1e9)
