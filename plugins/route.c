@@ -82,35 +82,6 @@ static const struct vrf_plugin route_plugin;
 
 /* ---- small helpers (also used by the unit test, which includes this file) ---- */
 
-static int rt_table_parse(const char *s, uint32_t *ret)
-{
-	unsigned long long v;
-
-	if (!strcmp(s, "main"))
-		*ret = RT_TABLE_MAIN;
-	else if (!strcmp(s, "local"))
-		*ret = RT_TABLE_LOCAL;
-	else if (!strcmp(s, "default"))
-		*ret = RT_TABLE_DEFAULT;
-	else if (vrf_parse_num(s, 1, UINT32_MAX, &v) == 0)
-		*ret = (uint32_t)v;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static void rt_table_format(uint32_t t, struct vrf_buf *out)
-{
-	if (t == RT_TABLE_MAIN)
-		vrf_buf_puts(out, "main");
-	else if (t == RT_TABLE_LOCAL)
-		vrf_buf_puts(out, "local");
-	else if (t == RT_TABLE_DEFAULT)
-		vrf_buf_puts(out, "default");
-	else
-		vrf_buf_printf(out, "%u", t);
-}
-
 static const struct {
 	const char *name;
 	uint8_t scope;
@@ -402,7 +373,7 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 		} else if (!strcmp(w, "table")) {
 			if (rt_once(p, SEEN_TABLE, w) < 0)
 				return -EINVAL;
-			if (rt_table_parse(v, &r->table) < 0)
+			if (vrf_table_parse(v, &r->table) < 0)
 				return rt_err(p, "table \"%s\" is not main, local, default or a "
 					      "number from 1 to 4294967295", v);
 			r->has |= RT_HAS_TABLE;
@@ -697,7 +668,7 @@ static void route_format(const struct vrf_obj *o, struct vrf_buf *out)
 		vrf_buf_puts(out, " onlink");
 	if (r->has & RT_HAS_TABLE) {
 		vrf_buf_puts(out, " table ");
-		rt_table_format(r->table, out);
+		vrf_table_format(r->table, out);
 	}
 	if (r->has & RT_HAS_METRIC)
 		vrf_buf_printf(out, " metric %u", r->metric);

@@ -224,15 +224,7 @@ static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_w
 				return ru_err(p, "\"%s\": the rule already has an action", w);
 			p->seen |= RS_ACTION;
 			r->action = FR_ACT_TO_TBL;
-			if (!strcmp(v, "main"))
-				r->table = RT_TABLE_MAIN;
-			else if (!strcmp(v, "local"))
-				r->table = RT_TABLE_LOCAL;
-			else if (!strcmp(v, "default"))
-				r->table = RT_TABLE_DEFAULT;
-			else if (vrf_parse_num(v, 1, UINT32_MAX, &num) == 0)
-				r->table = (uint32_t)num;
-			else
+			if (vrf_table_parse(v, &r->table) < 0)
 				return ru_err(p, "%s \"%s\" is not main, local, default or a "
 					      "number from 1 to 4294967295", w, v);
 		} else if (!strcmp(w, "suppress_prefixlength")) {
@@ -400,14 +392,8 @@ static void rule_format(const struct vrf_obj *o, struct vrf_buf *out)
 	if (r->oif[0])
 		vrf_buf_printf(out, " oif %s", r->oif);
 	if (r->action == FR_ACT_TO_TBL) {
-		if (r->table == RT_TABLE_MAIN)
-			vrf_buf_puts(out, " table main");
-		else if (r->table == RT_TABLE_LOCAL)
-			vrf_buf_puts(out, " table local");
-		else if (r->table == RT_TABLE_DEFAULT)
-			vrf_buf_puts(out, " table default");
-		else
-			vrf_buf_printf(out, " table %u", r->table);
+		vrf_buf_puts(out, " table ");
+		vrf_table_format(r->table, out);
 	} else {
 		for (k = 0; k < sizeof(ru_actions) / sizeof(ru_actions[0]); k++)
 			if (ru_actions[k].action == r->action)

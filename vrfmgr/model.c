@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/rtnetlink.h>
 
 #include "plugin.h"
 
@@ -414,6 +415,35 @@ int vrf_parse_num(const char *s, unsigned long long min, unsigned long long max,
 		  unsigned long long *ret)
 {
 	return parse_ull(s, true, min, max, ret);
+}
+
+int vrf_table_parse(const char *s, uint32_t *ret)
+{
+	unsigned long long v;
+
+	if (!strcmp(s, "main"))
+		*ret = RT_TABLE_MAIN;
+	else if (!strcmp(s, "local"))
+		*ret = RT_TABLE_LOCAL;
+	else if (!strcmp(s, "default"))
+		*ret = RT_TABLE_DEFAULT;
+	else if (vrf_parse_num(s, 1, UINT32_MAX, &v) == 0)
+		*ret = (uint32_t)v;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+void vrf_table_format(uint32_t table, struct vrf_buf *out)
+{
+	if (table == RT_TABLE_MAIN)
+		vrf_buf_puts(out, "main");
+	else if (table == RT_TABLE_LOCAL)
+		vrf_buf_puts(out, "local");
+	else if (table == RT_TABLE_DEFAULT)
+		vrf_buf_puts(out, "default");
+	else
+		vrf_buf_printf(out, "%u", table);
 }
 
 /* ---- diagnostics and files ---- */

@@ -181,5 +181,10 @@ int vrf_parse_uint(const char *s, unsigned long long min, unsigned long long max
  * marks and tos ("0x64" is 100). */
 int vrf_parse_num(const char *s, unsigned long long min, unsigned long long max,
 		  unsigned long long *ret);
+/* A routing table as ip(8) names it: main, local, default, or a number
+ * from 1 to 4294967295 (vrf_parse_num); 0 or -EINVAL.  vrf_table_format()
+ * writes it back the same way. */
+int vrf_table_parse(const char *s, uint32_t *ret);
+void vrf_table_format(uint32_t table, struct vrf_buf *out);
 
 #endif
