@@ -215,15 +215,8 @@ static int address_validate(struct vrf_config *cfg, struct vrf_domain *d)
 
 		if (d->objs.v[i]->plugin != &address_plugin)
 			continue;
-		if (!strcmp(ad->dev, "lo") || vrf_name_find(cfg, d->name, "dev", ad->dev, NULL, NULL))
-			continue;
-		if (d->is_host)
-			vrf_error(cfg, &ad->obj.loc, "address: dev \"%s\" is not a link that "
-				  "vrfmgr manages in the host namespace", ad->dev);
-		else
-			vrf_error(cfg, &ad->obj.loc, "address: dev \"%s\" is not a link of "
-				  "domain %s", ad->dev, d->name);
-		err = -EINVAL;
+		if (vrf_check_dev(cfg, d, &ad->obj.loc, "address", "dev", ad->dev) < 0)
+			err = -EINVAL;
 	}
 	return err;
 }

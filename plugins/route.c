@@ -708,22 +708,17 @@ static void route_format_change(const struct vrf_obj *want, const struct vrf_obj
 
 /* ---- validate ---- */
 
+/* Routes come in runs on one device: a name found once is not looked up
+ * again for the next route. */
 static int rt_check_dev(struct vrf_config *cfg, const struct vrf_domain *d,
 			const struct route *r, const char *dev, const char **last_ok)
 {
-	if (!strcmp(dev, "lo") || (*last_ok && !strcmp(dev, *last_ok)))
+	if (*last_ok && !strcmp(dev, *last_ok))
 		return 0;
-	if (vrf_name_find(cfg, d->name, "dev", dev, NULL, NULL)) {
-		*last_ok = dev;
-		return 0;
-	}
-	if (d->is_host)
-		vrf_error(cfg, &r->obj.loc, "route: dev \"%s\" is not a link that vrfmgr "
-			  "manages in the host namespace", dev);
-	else
-		vrf_error(cfg, &r->obj.loc, "route: dev \"%s\" is not a link of domain %s",
-			  dev, d->name);
-	return -EINVAL;
+	if (vrf_check_dev(cfg, d, &r->obj.loc, "route", "dev", dev) < 0)
+		return -EINVAL;
+	*last_ok = dev;
+	return 0;
 }
 
 /* Every device a route names is a link of its section.  Duplicates are

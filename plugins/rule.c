@@ -421,20 +421,6 @@ static void rule_format_change(const struct vrf_obj *want, const struct vrf_obj 
 
 /* ---- validate ---- */
 
-static int ru_check_dev(struct vrf_config *cfg, const struct vrf_domain *d,
-			const struct rule *r, const char *word, const char *dev)
-{
-	if (!dev[0] || !strcmp(dev, "lo") || vrf_name_find(cfg, d->name, "dev", dev, NULL, NULL))
-		return 0;
-	if (d->is_host)
-		vrf_error(cfg, &r->obj.loc, "rule: %s \"%s\" is not a link that vrfmgr "
-			  "manages in the host namespace", word, dev);
-	else
-		vrf_error(cfg, &r->obj.loc, "rule: %s \"%s\" is not a link of domain %s",
-			  word, dev, d->name);
-	return -EINVAL;
-}
-
 /* iif and oif name links of this section.  Duplicates are the engine's
  * check (config.c), by rule_compare(). */
 static int rule_validate(struct vrf_config *cfg, struct vrf_domain *d)
@@ -447,8 +433,8 @@ static int rule_validate(struct vrf_config *cfg, struct vrf_domain *d)
 
 		if (d->objs.v[i]->plugin != &rule_plugin)
 			continue;
-		if (ru_check_dev(cfg, d, r, "iif", r->iif) < 0 ||
-		    ru_check_dev(cfg, d, r, "oif", r->oif) < 0)
+		if ((r->iif[0] && vrf_check_dev(cfg, d, &r->obj.loc, "rule", "iif", r->iif) < 0) ||
+		    (r->oif[0] && vrf_check_dev(cfg, d, &r->obj.loc, "rule", "oif", r->oif) < 0))
 			err = -EINVAL;
 	}
 	return err;

@@ -446,6 +446,20 @@ void vrf_table_format(uint32_t table, struct vrf_buf *out)
 		vrf_buf_printf(out, "%u", table);
 }
 
+int vrf_check_dev(struct vrf_config *cfg, const struct vrf_domain *d, const struct vrf_loc *loc,
+		  const char *kind, const char *word, const char *dev)
+{
+	if (!strcmp(dev, "lo") || vrf_name_find(cfg, d->name, "dev", dev, NULL, NULL))
+		return 0;
+	if (d->is_host)
+		vrf_error(cfg, loc, "%s: %s \"%s\" is not a link that vrfmgr manages in the "
+			  "host namespace", kind, word, dev);
+	else
+		vrf_error(cfg, loc, "%s: %s \"%s\" is not a link of domain %s", kind, word, dev,
+			  d->name);
+	return -EINVAL;
+}
+
 /* ---- diagnostics and files ---- */
 
 void vrf_error(struct vrf_config *cfg, const struct vrf_loc *loc, const char *fmt, ...)

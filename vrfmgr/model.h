@@ -118,6 +118,11 @@ int vrf_name_add(struct vrf_config *cfg, const char *domain, const char *space,
 /* Returns true and sets *ret_data / *ret_loc (either may be NULL) if found. */
 bool vrf_name_find(const struct vrf_config *cfg, const char *domain, const char *space,
 		   const char *name, void **ret_data, const struct vrf_loc **ret_loc);
+/* Is dev ("lo", or a name published in space "dev" for domain d) a link of
+ * d?  If not, reports "KIND: WORD "DEV" is not a link of domain D" (or "...
+ * that vrfmgr manages in the host namespace") at loc and returns -EINVAL. */
+int vrf_check_dev(struct vrf_config *cfg, const struct vrf_domain *d, const struct vrf_loc *loc,
+		  const char *kind, const char *word, const char *dev);
 
 /* ---- growing text buffer ---- */
 struct vrf_buf {
