@@ -225,7 +225,6 @@ static int address_validate(struct vrf_config *cfg, struct vrf_domain *d)
 
 struct ad_obs {
 	struct vrf_objv *out;
-	size_t start;
 	const struct vrf_config *cfg;
 	const char *domain;
 	bool host;
@@ -235,16 +234,6 @@ struct ad_obs {
 	 * that device (1, 0, or -1: not decided yet). */
 	struct vrf_ifc ifc;
 };
-
-static void ad_obs_reset(void *data)
-{
-	struct ad_obs *o = data;
-	size_t i;
-
-	for (i = o->start; i < o->out->n; i++)
-		address_free(o->out->v[i]);
-	o->out->n = o->start;
-}
 
 static int ad_want_cmp(const void *a, const void *b)
 {
@@ -337,19 +326,13 @@ static int ad_obs_cb(const struct nlmsghdr *nlh, void *data)
 static int address_observe(struct vrf_run *run, struct vrf_ns *ns,
 			   const struct vrf_domain *d, struct vrf_objv *out)
 {
-	struct ad_obs o = { .out = out, .start = out->n };
-	struct nlmsghdr *req;
-	struct ifaddrmsg *ifa;
-	struct vrf_nl *nl;
+	struct ad_obs o = { .out = out };
 	size_t i;
 	int err;
 
 	o.cfg = vrf_run_config(run);
 	o.domain = d ? d->name : vrf_ns_name(ns);
 	o.host = d ? d->is_host : !strcmp(vrf_ns_name(ns), VRF_HOST);
-	nl = vrf_nl_get(ns, NETLINK_ROUTE);
-	if (!nl)
-		return -errno;
 	vrf_ifc_init(&o.ifc, ns);
 	if (d && d->objs.n) {
 		o.want = malloc(d->objs.n * sizeof(*o.want));
@@ -360,17 +343,7 @@ static int address_observe(struct vrf_run *run, struct vrf_ns *ns,
 				o.want[o.n_want++] = CADDR(d->objs.v[i]);
 		qsort(o.want, o.n_want, sizeof(*o.want), ad_want_cmp);
 	}
-	req = vrf_nl_request(nl, RTM_GETADDR, NLM_F_DUMP);
-	if (!req) {
-		err = -ENOMEM;
-		goto out;
-	}
-	ifa = mnl_nlmsg_put_extra_header(req, sizeof(*ifa));
-	ifa->ifa_family = AF_UNSPEC;	/* both families in one dump */
-	err = vrf_nl_dump(nl, req, ad_obs_cb, ad_obs_reset, &o);
-	if (err < 0)
-		ad_obs_reset(&o);
-out:
+	err = vrf_nl_dump_objs(ns, RTM_GETADDR, sizeof(struct ifaddrmsg), ad_obs_cb, &o, out);
 	free(o.want);
 	vrf_ifc_free(&o.ifc);
 	return err;
@@ -407,35 +380,18 @@ static void address_encode(struct nlmsghdr *nlh, const struct address *ad, bool 
 	mnl_attr_put_u32(nlh, IFA_FLAGS, flags);
 }
 
-static void ad_on_error(void *tag, int err, const char *msg, void *data)
-{
-	struct vrf_op *op = tag;
-
-	if (op->err)
-		return;
-	op->err = err;
-	op->errmsg = msg ? strdup(msg) : NULL;
-}
-
 static int address_apply(struct vrf_run *run, struct vrf_ns *ns,
 			 const struct vrf_domain *d, struct vrf_op *ops, size_t n)
 {
 	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
 	struct vrf_ifc ifc;
-	struct vrf_nl_batch *b = NULL;
-	struct vrf_nl *nl;
+	struct vrf_nl_batch *b;
 	size_t i, pass;
 	int first = 0, err;
 
-	nl = vrf_nl_get(ns, NETLINK_ROUTE);
-	if (nl)
-		b = vrf_nl_batch_new(nl, ad_on_error, NULL);
-	if (!b) {
-		err = nl ? -ENOMEM : -errno;
-		for (i = 0; i < n; i++)
-			ops[i].err = err;
+	err = vrf_nl_batch_ops(ns, ops, n, &b);
+	if (err < 0)
 		return err;
-	}
 	vrf_ifc_init(&ifc, ns);
 
 	for (pass = 0; pass < 3; pass++) {

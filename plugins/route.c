@@ -764,20 +764,9 @@ static void rt_ifc_name(struct vrf_ifc *c, int idx, char *name)
 
 struct rt_obs {
 	struct vrf_objv *out;
-	size_t start;
 	unsigned proto;
 	struct vrf_ifc ifc;
 };
-
-static void rt_obs_reset(void *data)
-{
-	struct rt_obs *o = data;
-	size_t i;
-
-	for (i = o->start; i < o->out->n; i++)
-		route_free(o->out->v[i]);
-	o->out->n = o->start;
-}
 
 static void rt_get_addr(struct vrf_addr *a, int family, const struct nlattr *attr)
 {
@@ -957,28 +946,16 @@ static int rt_obs_cb(const struct nlmsghdr *nlh, void *data)
 	return err;
 }
 
+/* One dump for both families and every table. */
 static int route_observe(struct vrf_run *run, struct vrf_ns *ns,
 			 const struct vrf_domain *d, struct vrf_objv *out)
 {
-	struct rt_obs o = { .out = out, .start = out->n };
-	struct nlmsghdr *req;
-	struct rtmsg *rtm;
-	struct vrf_nl *nl;
+	struct rt_obs o = { .out = out };
 	int err;
 
 	o.proto = vrf_run_config(run)->route_protocol;
-	nl = vrf_nl_get(ns, NETLINK_ROUTE);
-	if (!nl)
-		return -errno;
 	vrf_ifc_init(&o.ifc, ns);
-	req = vrf_nl_request(nl, RTM_GETROUTE, NLM_F_DUMP);
-	if (!req)
-		return -ENOMEM;
-	rtm = mnl_nlmsg_put_extra_header(req, sizeof(*rtm));
-	rtm->rtm_family = AF_UNSPEC;	/* both families, every table, one dump */
-	err = vrf_nl_dump(nl, req, rt_obs_cb, rt_obs_reset, &o);
-	if (err < 0)
-		rt_obs_reset(&o);
+	err = vrf_nl_dump_objs(ns, RTM_GETROUTE, sizeof(struct rtmsg), rt_obs_cb, &o, out);
 	vrf_ifc_free(&o.ifc);
 	return err;
 }
@@ -1046,16 +1023,6 @@ static void route_encode(struct nlmsghdr *nlh, const struct route *r, bool del,
 	}
 }
 
-static void rt_on_error(void *tag, int err, const char *msg, void *data)
-{
-	struct vrf_op *op = tag;
-
-	if (op->err)
-		return;
-	op->err = err;
-	op->errmsg = msg ? strdup(msg) : NULL;
-}
-
 static void rt_op_fail(struct vrf_op *op, int err, const char *fmt, const char *arg)
 {
 	char msg[128];
@@ -1101,21 +1068,14 @@ static int route_apply(struct vrf_run *run, struct vrf_ns *ns,
 	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
 	unsigned proto = vrf_run_config(run)->route_protocol;
 	struct vrf_ifc ifc;
-	struct vrf_nl_batch *b = NULL;
-	struct vrf_nl *nl;
+	struct vrf_nl_batch *b;
 	int ifidx[1 + RT_MAX_NH];
 	int first = 0, err;
 	size_t i, pass;
 
-	nl = vrf_nl_get(ns, NETLINK_ROUTE);
-	if (nl)
-		b = vrf_nl_batch_new(nl, rt_on_error, NULL);
-	if (!b) {
-		err = nl ? -ENOMEM : -errno;
-		for (i = 0; i < n; i++)
-			ops[i].err = err;
+	err = vrf_nl_batch_ops(ns, ops, n, &b);
+	if (err < 0)
 		return err;
-	}
 	vrf_ifc_init(&ifc, ns);
 
 	/* Deletions, then changes, then additions, all in one batch: the

@@ -444,19 +444,8 @@ static int rule_validate(struct vrf_config *cfg, struct vrf_domain *d)
 
 struct ru_obs {
 	struct vrf_objv *out;
-	size_t start;
 	unsigned proto;
 };
-
-static void ru_obs_reset(void *data)
-{
-	struct ru_obs *o = data;
-	size_t i;
-
-	for (i = o->start; i < o->out->n; i++)
-		rule_free(o->out->v[i]);
-	o->out->n = o->start;
-}
 
 static void ru_get_prefix(struct vrf_addr *a, int family, unsigned plen, const struct nlattr *attr)
 {
@@ -579,28 +568,13 @@ static int ru_obs_cb(const struct nlmsghdr *nlh, void *data)
 	return err;
 }
 
+/* IPv4 and IPv6 rules in one dump. */
 static int rule_observe(struct vrf_run *run, struct vrf_ns *ns,
 			const struct vrf_domain *d, struct vrf_objv *out)
 {
-	struct ru_obs o = { .out = out, .start = out->n };
-	struct fib_rule_hdr *frh;
-	struct nlmsghdr *req;
-	struct vrf_nl *nl;
-	int err;
+	struct ru_obs o = { .out = out, .proto = vrf_run_config(run)->route_protocol };
 
-	o.proto = vrf_run_config(run)->route_protocol;
-	nl = vrf_nl_get(ns, NETLINK_ROUTE);
-	if (!nl)
-		return -errno;
-	req = vrf_nl_request(nl, RTM_GETRULE, NLM_F_DUMP);
-	if (!req)
-		return -ENOMEM;
-	frh = mnl_nlmsg_put_extra_header(req, sizeof(*frh));
-	frh->family = AF_UNSPEC;	/* IPv4 and IPv6 rules in one dump */
-	err = vrf_nl_dump(nl, req, ru_obs_cb, ru_obs_reset, &o);
-	if (err < 0)
-		ru_obs_reset(&o);
-	return err;
+	return vrf_nl_dump_objs(ns, RTM_GETRULE, sizeof(struct fib_rule_hdr), ru_obs_cb, &o, out);
 }
 
 /* ---- apply ---- */
@@ -642,35 +616,18 @@ static void rule_encode(struct nlmsghdr *nlh, const struct rule *r, unsigned pro
 	mnl_attr_put_u8(nlh, FRA_PROTOCOL, (uint8_t)proto);
 }
 
-static void ru_on_error(void *tag, int err, const char *msg, void *data)
-{
-	struct vrf_op *op = tag;
-
-	if (op->err)
-		return;
-	op->err = err;
-	op->errmsg = msg ? strdup(msg) : NULL;
-}
-
 static int rule_apply(struct vrf_run *run, struct vrf_ns *ns,
 		      const struct vrf_domain *d, struct vrf_op *ops, size_t n)
 {
 	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
 	unsigned proto = vrf_run_config(run)->route_protocol;
-	struct vrf_nl_batch *b = NULL;
-	struct vrf_nl *nl;
+	struct vrf_nl_batch *b;
 	size_t i, pass;
 	int first = 0, err;
 
-	nl = vrf_nl_get(ns, NETLINK_ROUTE);
-	if (nl)
-		b = vrf_nl_batch_new(nl, ru_on_error, NULL);
-	if (!b) {
-		err = nl ? -ENOMEM : -errno;
-		for (i = 0; i < n; i++)
-			ops[i].err = err;
+	err = vrf_nl_batch_ops(ns, ops, n, &b);
+	if (err < 0)
 		return err;
-	}
 	for (pass = 0; pass < 3; pass++) {
 		for (i = 0; i < n; i++) {
 			struct vrf_op *op = &ops[i];

@@ -647,6 +647,87 @@ int vrf_nl_batch_finish(struct vrf_nl_batch *b)
 	return err;
 }
 
+/* ---- observe() and apply() of rtnetlink kinds ---- */
+
+struct dump_objs {
+	vrf_nl_cb cb;
+	void *data;
+	struct vrf_objv *out;
+	size_t start;
+};
+
+static int dump_objs_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_objs *d = data;
+
+	return d->cb(nlh, d->data);
+}
+
+static void dump_objs_reset(void *data)
+{
+	struct dump_objs *d = data;
+
+	for (size_t i = d->start; i < d->out->n; i++)
+		vrf_obj_free(d->out->v[i]);
+	d->out->n = d->start;
+}
+
+static int nl_dump_objs(struct vrf_nl *nl, uint16_t type, size_t hdr_len, vrf_nl_cb cb,
+			void *data, struct vrf_objv *out)
+{
+	struct dump_objs d = { cb, data, out, out->n };
+	struct nlmsghdr *req;
+	int err;
+
+	req = vrf_nl_request(nl, type, NLM_F_DUMP);
+	if (!req)
+		return -ENOMEM;
+	mnl_nlmsg_put_extra_header(req, hdr_len);	/* zeroed: AF_UNSPEC */
+	err = vrf_nl_dump(nl, req, dump_objs_cb, dump_objs_reset, &d);
+	if (err < 0)
+		dump_objs_reset(&d);
+	return err;
+}
+
+int vrf_nl_dump_objs(struct vrf_ns *ns, uint16_t type, size_t hdr_len, vrf_nl_cb cb,
+		     void *data, struct vrf_objv *out)
+{
+	struct vrf_nl *nl = vrf_nl_get(ns, NETLINK_ROUTE);
+
+	if (!nl)
+		return -errno;
+	return nl_dump_objs(nl, type, hdr_len, cb, data, out);
+}
+
+static void batch_op_error(void *tag, int err, const char *msg, void *data)
+{
+	struct vrf_op *op = tag;
+
+	if (op->err)
+		return;
+	op->err = err;
+	op->errmsg = msg ? strdup(msg) : NULL;
+}
+
+int vrf_nl_batch_ops(struct vrf_ns *ns, struct vrf_op *ops, size_t n,
+		     struct vrf_nl_batch **ret_b)
+{
+	struct vrf_nl *nl = vrf_nl_get(ns, NETLINK_ROUTE);
+	struct vrf_nl_batch *b = NULL;
+	int err;
+
+	if (nl)
+		b = vrf_nl_batch_new(nl, batch_op_error, NULL);
+	if (b) {
+		*ret_b = b;
+		return 0;
+	}
+	err = nl ? -ENOMEM : -errno;
+	for (size_t i = 0; i < n; i++)
+		ops[i].err = err;
+	return err;
+}
+
 /* ---- device names ---- */
 
 void vrf_ifc_init(struct vrf_ifc *c, struct vrf_ns *ns)

@@ -55,6 +55,23 @@ int vrf_nl_batch_finish(struct vrf_nl_batch *b);
 /* Number of requests sent so far by this process (for tests and stats). */
 unsigned long vrf_nl_writes(void);
 
+/* What observe() and apply() of an rtnetlink kind (route, address, rule)
+ * share.  vrf_nl_dump_objs() dumps every object of one kind in ns, IPv4
+ * and IPv6 at once: the request carries a zeroed header of hdr_len bytes
+ * (ifaddrmsg, rtmsg, fib_rule_hdr: family AF_UNSPEC).  cb(nlh, data)
+ * appends what it keeps to out; when the dump restarts or fails, the
+ * objects it appended are freed again, so out gains the whole view or
+ * nothing.  Returns 0 or -errno. */
+int vrf_nl_dump_objs(struct vrf_ns *ns, uint16_t type, size_t hdr_len, vrf_nl_cb cb,
+		     void *data, struct vrf_objv *out);
+/* A write batch on ns's rtnetlink socket whose tags are the ops: a refused
+ * request sets its op's err and errmsg (the first failure of that op
+ * wins).  If no batch can be had, every op gets the error, which is
+ * returned; else 0 and *ret_b. */
+struct vrf_op;
+int vrf_nl_batch_ops(struct vrf_ns *ns, struct vrf_op *ops, size_t n,
+		     struct vrf_nl_batch **ret_b);
+
 /* Device name <-> ifindex inside one namespace, asked with SIOCGIFINDEX and
  * SIOCGIFNAME on the namespace's rtnetlink socket (device ioctls answer for
  * the socket's namespace) and remembered for one observe() or apply() call
