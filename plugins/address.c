@@ -190,17 +190,6 @@ static void address_free(struct vrf_obj *o)
 	free(o);
 }
 
-/* A change reads as the file's version with the live one behind it, so the
- * plan line says what apply will replace. */
-static void address_format_change(const struct vrf_obj *want, const struct vrf_obj *have,
-				struct vrf_buf *out)
-{
-	address_format(want, out);
-	vrf_buf_puts(out, " (was: ");
-	address_format(have, out);
-	vrf_buf_puts(out, ")");
-}
-
 /* ---- validate ---- */
 
 /* Every address names a link of its own section (or lo).  Duplicates are
@@ -464,7 +453,7 @@ static const struct vrf_plugin address_plugin = {
 	.observe = address_observe,
 	.apply = address_apply,
 	.format = address_format,
-	.format_change = address_format_change,
+	.format_change = vrf_format_was,
 	.free = address_free,
 };
 

@@ -695,17 +695,6 @@ static void route_format(const struct vrf_obj *o, struct vrf_buf *out)
 	}
 }
 
-/* A change reads as the file's version with the live one behind it, so the
- * plan line says what apply will replace. */
-static void route_format_change(const struct vrf_obj *want, const struct vrf_obj *have,
-				struct vrf_buf *out)
-{
-	route_format(want, out);
-	vrf_buf_puts(out, " (was: ");
-	route_format(have, out);
-	vrf_buf_puts(out, ")");
-}
-
 /* ---- validate ---- */
 
 /* Routes come in runs on one device: a name found once is not looked up
@@ -1139,7 +1128,7 @@ static const struct vrf_plugin route_plugin = {
 	.observe = route_observe,
 	.apply = route_apply,
 	.format = route_format,
-	.format_change = route_format_change,
+	.format_change = vrf_format_was,
 	.free = route_free,
 	.run_end = route_run_end,
 };

@@ -408,17 +408,6 @@ static void rule_format(const struct vrf_obj *o, struct vrf_buf *out)
 	vrf_buf_printf(out, " priority %u", r->priority);
 }
 
-/* A change reads as the file's version with the live one behind it, so the
- * plan line says what apply will replace. */
-static void rule_format_change(const struct vrf_obj *want, const struct vrf_obj *have,
-				struct vrf_buf *out)
-{
-	rule_format(want, out);
-	vrf_buf_puts(out, " (was: ");
-	rule_format(have, out);
-	vrf_buf_puts(out, ")");
-}
-
 /* ---- validate ---- */
 
 /* iif and oif name links of this section.  Duplicates are the engine's
@@ -676,7 +665,7 @@ static const struct vrf_plugin rule_plugin = {
 	.observe = rule_observe,
 	.apply = rule_apply,
 	.format = rule_format,
-	.format_change = rule_format_change,
+	.format_change = vrf_format_was,
 	.free = rule_free,
 };
 

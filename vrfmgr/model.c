@@ -48,6 +48,15 @@ void vrf_obj_free(struct vrf_obj *o)
 		free(o);
 }
 
+void vrf_format_was(const struct vrf_obj *want, const struct vrf_obj *have,
+		    struct vrf_buf *out)
+{
+	want->plugin->format(want, out);
+	vrf_buf_puts(out, " (was: ");
+	have->plugin->format(have, out);
+	vrf_buf_puts(out, ")");
+}
+
 void vrf_objv_clear(struct vrf_objv *ov)
 {
 	free(ov->v);

@@ -49,6 +49,10 @@ int vrf_objv_push(struct vrf_objv *ov, struct vrf_obj *o);
 void vrf_objv_free(struct vrf_objv *ov);	/* frees the objects too */
 void vrf_objv_clear(struct vrf_objv *ov);	/* frees only the array */
 void vrf_obj_free(struct vrf_obj *o);
+/* A plugin's format_change() that reads "WANT (was: HAVE)", both through the
+ * plugin's format(): the plan line says what apply will replace. */
+void vrf_format_was(const struct vrf_obj *want, const struct vrf_obj *have,
+		    struct vrf_buf *out);
 
 struct vrf_domain {
 	char *name;			/* domain name, or "host" for [host] */
