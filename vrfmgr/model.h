@@ -175,7 +175,8 @@ void vrf_addr_mask(struct vrf_addr *a);
 bool vrf_addr_is_link_local(const struct vrf_addr *a);
 /* "ADDR/PLEN" with the length always written (vrf_addr_format() leaves out
  * a full length and says "default"), or "ADDR" alone without with_plen;
- * "?" for the address.  INET6_ADDRSTRLEN + 4 bytes are enough. */
+ * "?" stands for an address of no known family.  INET6_ADDRSTRLEN + 4
+ * bytes are enough. */
 void vrf_addr_str(const struct vrf_addr *a, bool with_plen, char *buf, size_t len);
 /* "IPv6" for AF_INET6, else "IPv4": the family's name in messages. */
 const char *vrf_family_name(int family);

@@ -18,6 +18,7 @@
 
 struct vrf_ns;
 struct vrf_nl;
+struct vrf_op;
 
 /* The socket for `bus` (NETLINK_ROUTE, NETLINK_NETFILTER) inside ns; cached
  * in the namespace and closed with it.  NULL with errno set on failure. */
@@ -68,7 +69,6 @@ int vrf_nl_dump_objs(struct vrf_ns *ns, uint16_t type, size_t hdr_len, vrf_nl_cb
  * request sets its op's err and errmsg (the first failure of that op
  * wins).  If no batch can be had, every op gets the error, which is
  * returned; else 0 and *ret_b. */
-struct vrf_op;
 int vrf_nl_batch_ops(struct vrf_ns *ns, struct vrf_op *ops, size_t n,
 		     struct vrf_nl_batch **ret_b);
 
