@@ -92,8 +92,11 @@ measure() {
 	if [ "$want" != any ] && [ "$rc" != "$want" ]; then
 		say "bench: $name exited $rc, wanted $want:"
 		tail -n 15 "$W/log/$name.log" | sed 's/^/    | /' >&2
-		WARN="$WARN
-warning: $name exited $rc (wanted $want) at least once; its figures are suspect"
+		grep -qx "$name" "$W/failed" 2>/dev/null || {
+			echo "$name" >>"$W/failed"
+			WARN="$WARN
+warning: $name exited $rc (wanted $want): its figures are not shown"
+		}
 	fi
 	return 0
 }
@@ -241,7 +244,11 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 
 for m in shell_apply shell_rerun shell_netns vrf_apply vrf_noop vrf_plan \
 	 vrf_change vrf_prune vrf_netns vrf_zero floor_add floor_dump; do
-	echo "$m $(med $m 1) $(med $m 2) $(med $m 4) $(med $m 5) $(range $m)"
+	if grep -qx "$m" "$W/failed" 2>/dev/null; then
+		echo "$m failed failed failed failed failed failed"
+	else
+		echo "$m $(med $m 1) $(med $m 2) $(med $m 4) $(med $m 5) $(range $m)"
+	fi
 done >"$W/medians"
 
 awk -v D="$D" -v R="$R" -v F="$F" -v S="$S" -v RUNS="$RUNS" -v N="$N" \
@@ -253,16 +260,17 @@ awk -v D="$D" -v R="$R" -v F="$F" -v S="$S" -v RUNS="$RUNS" -v N="$N" \
     -v settle="$SETTLE" -v load="$LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end" \
     -v tools="$(ip -V | sed 's/^ip utility, //; s/,.*//'), $(nft -v | cut -d' ' -f1-2)" '
 function t(ns) {
-	if (ns == "-") return "-"
+	if (ns == "-" || ns == "failed") return ns
 	if (ns >= 1e9) return sprintf("%.3f s", ns / 1e9)
 	return sprintf("%.1f ms", ns / 1e6)
 }
 function ratio(a, b) {
-	if (a == "-" || b == "-" || b == 0) return "-"
+	if (a == "-" || b == "-" || a == "failed" || b == "failed" || b == 0) return "-"
 	return sprintf("%.1fx", a / b)
 }
-function mb(kb) { return kb == "-" ? "-" : sprintf("%.1f MB", kb / 1024) }
-function verdict(ok) { return ok ? "met" : "MISSED" }
+function mb(kb) { return (kb == "-" || kb == "failed") ? kb : sprintf("%.1f MB", kb / 1024) }
+function ok(v) { return v != "-" && v != "failed" && v != "" }
+function verdict(yes) { return yes ? "met" : "MISSED" }
 # row(STEP, SHELL_NS, NAME, TARGET): one line of the table for vrfmgr step NAME.
 function row(step, a, name, target) {
 	printf "%-34s %10s %10s %8s %7s %10s %10s %9s\n", step, t(a), t(wall[name]),
@@ -294,36 +302,36 @@ BEGIN {
 		printf "\nfastest..slowest run:"
 		for (k = 1; k <= 9; k++) {
 			split("shell_apply shell_rerun vrf_apply vrf_noop vrf_plan vrf_change vrf_prune floor_add floor_dump", nm, " ")
-			if (lo[nm[k]] != "-" && lo[nm[k]] != "")
+			if (ok(lo[nm[k]]))
 				printf "%s %s %s..%s", (k > 1 && (k - 1) % 3 == 0) ? "\n   " : (k > 1 ? "," : ""), nm[k], t(lo[nm[k]]), t(hi[nm[k]])
 		}
 		printf "\n"
 	}
 	printf "\n(times are wall clock; shell = the idempotent script, whose re-run is the reference for\n every step after the first; speedup = shell / vrfmgr; user, system and max RSS: vrfmgr)\n\n"
-	if (v_apply != "-" && NROUTES > 0) {
+	if (ok(v_apply) && NROUTES > 0) {
 		rps = NROUTES / (v_apply / 1e9)
 		printf "routes per second, apply from scratch:  %.0f (target >= 500000 for one domain of 100,000 routes%s)\n", rps, big ? ": " verdict(rps >= 500000) : ""
 	}
-	if (v_noop != "-")
+	if (ok(v_noop))
 		printf "no-op apply:                            %s (target < 100 ms for one domain of 100,000 routes%s)\n", t(v_noop), big ? ": " verdict(v_noop < 100e6) : ""
-	if (v_netns != "-") {
+	if (ok(v_netns)) {
 		printf "namespace creation, vrfmgr:             %.3f ms each (target < 0.5 ms: %s)\n", v_netns / N / 1e6, verdict(v_netns / N < 0.5e6)
-		if (sh_netns != "-")
+		if (ok(sh_netns))
 			printf "namespace creation, ip netns add:       %.3f ms each\n", sh_netns / N / 1e6
 	}
-	if (wall["floor_add"] != "-" && v_apply != "-") {
+	if (ok(wall["floor_add"]) && ok(v_apply) && ok(wall["vrf_zero"]) && NROUTES >= 1000) {
 		fa = wall["floor_add"]; vr = v_apply - wall["vrf_zero"]
 		printf "floor (tests/bench/nlfloor.c, batched libmnl, one ACK per 64 KiB):\n"
 		printf "  routes written: floor %s (%.0f routes/s); vrfmgr apply minus apply without routes %s (%.1fx the floor; issue 3: within 1.5x)\n", t(fa), NROUTES / (fa / 1e9), t(vr), vr / fa
 		printf "  read back links, addresses, IPv4 routes: floor %s; vrfmgr no-op %s (%.1fx; issue 3: within 2x), plan %s\n", t(wall["floor_dump"]), t(v_noop), v_noop / wall["floor_dump"], t(wall["vrf_plan"])
 	}
-	if (m_apply != "-" && m_zero != "-" && NROUTES >= 10000) {
+	if (ok(m_apply) && ok(m_zero) && NROUTES >= 10000) {
 		per = (m_apply - m_zero) * 1024 / NROUTES
 		printf "memory per route (apply peak minus the same config without routes): %.0f bytes (target < 300: %s)\n", per, verdict(per < 300)
 	}
-	if (sh_apply != "-" && v_apply != "-")
+	if (ok(sh_apply) && ok(v_apply))
 		printf "apply speedup >= 6x: %s; ", verdict(sh_apply / v_apply >= 6)
-	if (sh_rerun != "-" && v_noop != "-")
+	if (ok(sh_rerun) && ok(v_noop))
 		printf "no-op speedup >= 20x: %s", verdict(sh_rerun / v_noop >= 20)
 	printf "\nforks/execs during apply from scratch (strace): %s\nsend/write syscalls (strace): %s\n", forks, noopsend
 	printf "peak memory: wait4() ru_maxrss of the vrfmgr process (benchtime, tests/bench/benchtime.c)\n"
