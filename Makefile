@@ -99,7 +99,10 @@ install: $(BIN) $(EXT_SO)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/vrfmgr
 	install -D -m 0644 docs/vrfmgr.8 $(DESTDIR)$(MANDIR)/man8/vrfmgr.8
 	install -D -m 0644 docs/vrfmgr.ini.5 $(DESTDIR)$(MANDIR)/man5/vrfmgr.ini.5
-	install -D -m 0644 conf/vrfmgr.service $(DESTDIR)$(UNITDIR)/vrfmgr.service
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/vrfmgr|$(SBINDIR)/vrfmgr|g' conf/vrfmgr.service \
+		>$(DESTDIR)$(UNITDIR)/vrfmgr.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/vrfmgr.service
 	install -D -m 0644 conf/rt_protos.d/vrfmgr.conf \
 		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/vrfmgr.conf
 	install -D -m 0644 conf/vrfmgr.bash-completion \

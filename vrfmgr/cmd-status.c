@@ -109,7 +109,9 @@ int cmd_status(const struct options *o, int argc, char **argv)
 		const char *state = ns->failed ? "error" : ns->fd < 0 ? "absent" :
 				    ns->n_ops ? "drift" : "in-sync";
 
-		if (!ns->domain && (!ns->owned || !strcmp(ns->name, VRF_HOST)))
+		/* Unnamed on the command line, or the host without [host], or
+		 * somebody else's namespace: not ours to report. */
+		if (!ns->domain && (ns->in_file || !ns->owned || !strcmp(ns->name, VRF_HOST)))
 			continue;
 		if (!ns->domain)
 			state = "orphan";

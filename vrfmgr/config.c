@@ -144,6 +144,14 @@ static void section_header(struct loader *L, char *line)
 	L->section = NULL;
 	L->in_global = false;
 	L->section_ok = false;
+	/* Text after the header is allowed only as a comment, as inih reads
+	 * it: "[host]   ; the namespace vrfmgr runs in". */
+	if (end) {
+		char *after = trim(end + 1);
+
+		if (*after == ';' || *after == '#')
+			*after = '\0';
+	}
 	if (!end || *trim(end + 1)) {
 		vrf_error(cfg, &loc, "malformed section header (expected [global], [host] or [domain NAME])");
 		return;
@@ -322,6 +330,20 @@ static int read_file(struct loader *L, const struct vrf_loc *from, const char *p
 
 /* ---- pass 2: [global] ---- */
 
+static int glob_errno;
+static char glob_errpath[256];
+
+static int glob_error(const char *path, int err)
+{
+	if (err == ENOENT || err == ENOTDIR)
+		return 0;
+	if (!glob_errno) {
+		glob_errno = err;
+		snprintf(glob_errpath, sizeof(glob_errpath), "%s", path);
+	}
+	return 0;
+}
+
 static int globs_sorted(struct loader *L, const struct vrf_loc *loc, const char *pattern)
 {
 	char *abs = vrf_path_relative(&(struct vrf_loc){ L->cfg->path, 0 }, pattern);
@@ -330,9 +352,19 @@ static int globs_sorted(struct loader *L, const struct vrf_loc *loc, const char 
 
 	if (!abs)
 		return -ENOMEM;
-	/* glob() sorts by default: drop-ins merge in glob order. */
-	r = glob(abs, GLOB_ERR, NULL, &g);
+	/* glob() sorts by default: drop-ins merge in glob order.  A drop-in
+	 * folder that does not exist holds no drop-ins; one that cannot be
+	 * read is an error, or files would be skipped without a word. */
+	glob_errno = 0;
+	r = glob(abs, 0, glob_error, &g);
 	free(abs);
+	if (glob_errno) {
+		vrf_error(L->cfg, loc, "include %s: %s: %s", pattern, glob_errpath,
+			  strerror(glob_errno));
+		if (r == 0)
+			globfree(&g);
+		return -EINVAL;
+	}
 	if (r == GLOB_NOMATCH)
 		return 0;
 	if (r != 0) {
@@ -530,9 +562,13 @@ int vrf_config_load_into(struct vrf_config *cfg, const char *path)
 		}
 	}
 	/* External plugins add keys, so they load before any section is
-	 * parsed.  The default folder may be absent; a named one must not. */
+	 * parsed.  Which folders may be absent: see below. */
 	if (cfg->errors == 0) {
-		if (plugin_dir_set && access(cfg->plugin_dir, F_OK) < 0)
+		/* The built-in folder may be absent (no external plugins
+		 * installed), even when the file spells it out; another folder,
+		 * named on purpose, must exist. */
+		if (plugin_dir_set && strcmp(cfg->plugin_dir, VRF_PLUGIN_DIR) &&
+		    access(cfg->plugin_dir, F_OK) < 0)
 			vrf_error(cfg, &plugin_loc, "plugin_dir %s: %s", cfg->plugin_dir,
 				  strerror(errno));
 		else

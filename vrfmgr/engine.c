@@ -312,7 +312,7 @@ int vrf_run_attach(struct vrf_run *run, char **names, size_t n_names)
 		/* Peers of veths may live in domains not named on the command
 		 * line, so every domain is attached; only the named ones get a
 		 * plan. */
-		ns_add(run, d->name, name_wanted(names, n_names, d->name) ? d : NULL);
+		ns_add(run, d->name, name_wanted(names, n_names, d->name) ? d : NULL)->in_file = true;
 	}
 	if (vrf_netns_list_owned(cfg, &owned, &n_owned) == 0) {
 		for (size_t i = 0; i < n_owned; i++) {
@@ -491,9 +491,16 @@ int vrf_run_plan(struct vrf_run *run)
 	return r;
 }
 
+/* An orphan: owned, and no section in the file.  (A domain of the file that
+ * was not named on the command line has no plan, but is no orphan.) */
+static bool ns_orphan(const struct vrf_ns *ns)
+{
+	return !ns->in_file && ns->owned && strcmp(ns->name, VRF_HOST);
+}
+
 static bool ns_will_vanish(const struct vrf_run *run, const struct vrf_ns *ns)
 {
-	return !ns->domain && ns->owned && run->prune && strcmp(ns->name, VRF_HOST);
+	return run->prune && ns_orphan(ns);
 }
 
 size_t vrf_run_count_changes(const struct vrf_run *run)
@@ -597,7 +604,7 @@ void vrf_run_print_plan(struct vrf_run *run, bool applied)
 		if (vanish)
 			vrf_buf_printf(&b, "%s  - namespace %s/%s (not in the file)\n", ns->name,
 				       run->cfg->netns_dir, ns->name);
-		else if (!ns->domain && ns->owned && strcmp(ns->name, VRF_HOST) && !applied)
+		else if (ns_orphan(ns) && !applied)
 			fprintf(stderr, "%s: owned by vrfmgr but not in the file; "
 				"apply --prune removes it\n", ns->name);
 		for (size_t k = 0; k < ns->n_ops; k++) {

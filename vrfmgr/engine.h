@@ -16,6 +16,7 @@ struct vrf_ns {
 	int fd;				/* nsfs fd, -1 while the namespace is absent */
 	bool is_new;			/* created by this run */
 	bool owned;			/* vrfmgr created it (record in state_dir) */
+	bool in_file;			/* the file has a section for it */
 	bool failed;			/* an apply step failed; skip the rest */
 	bool replan;			/* a plugin asked for another pass */
 	bool again;			/* this pass is such a pass */

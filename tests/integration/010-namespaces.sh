@@ -49,6 +49,15 @@ vrf apply
 expect_rc 0 "apply repairs a stale entry"
 ip netns exec red true 2>/dev/null && ok "red usable again" || fail "red still stale"
 
+# Naming domains narrows the run; it never makes the others orphans.
+vrf plan red
+expect_rc 0 "plan of one named domain"
+expect_no_out 'blue' "and says nothing about the domains not named"
+vrf apply red --prune
+expect_rc 0 "apply red --prune"
+ip netns list | grep -qx blue && ok "--prune with a name leaves the file's other domains alone" ||
+	fail "apply red --prune removed blue"
+
 # Removed from the file: kept without --prune, removed with it.
 write_config <<'X'
 [domain red]

@@ -136,6 +136,18 @@ include = inc/*.ini
 [domain a]
 X
 
+accept "a comment after a section header, as in DESIGN.md" <<'X'
+[host]                          ; the namespace vrfmgr itself runs in
+[domain a]   # customer A
+X
+accept "an include folder that does not exist holds no drop-ins" <<'X'
+[global]
+include = /nonexistent/vrfmgr.d/*.ini
+X
+refuse "text after a section header" 'c.ini:1: malformed section header (expected [global], [host] or [domain NAME])' <<'X'
+[domain a] b
+X
+
 # File safety: StrictModes-like checks, and no hanging on a FIFO.
 printf '[domain a]\n' >gw.ini; chmod 0664 gw.ini
 n=$((n + 1))
