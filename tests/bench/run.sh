@@ -211,9 +211,9 @@ fi
 if [ $PROFILE = 1 ] && command -v perf >/dev/null 2>&1; then
 	for step in apply noop; do
 		[ $step = apply ] && reset
-		perf record -F 4999 -o "$W/perf-$step.data" \
+		perf record -F 2000 --call-graph dwarf,32768 -o "$W/perf-$step.data" \
 			"$VRFMGR" -q -c "$W/full.ini" apply >/dev/null 2>&1
-		perf report -i "$W/perf-$step.data" --stdio --sort dso,symbol --percent-limit 0.7 \
+		perf report -i "$W/perf-$step.data" --stdio --children --sort symbol -g none --percent-limit 1 \
 			>"$TOP/build/bench/perf-$step.txt" 2>/dev/null
 		say "bench: profile of $step in build/bench/perf-$step.txt"
 	done
