@@ -548,12 +548,21 @@ static int ns_state(struct vrf_ns *ns, struct link_nsst **ret)
 		free(st);
 		return -ENOMEM;
 	}
+	/* The socket is made and bound inside the namespace, moved above
+	 * 1024 (see vrf_fd_high()), and only then handed to libnl. */
 	err = vrf_ns_enter(ns);
 	if (err == 0) {
-		err = vrf_link_errno(nl_connect(st->sk, NETLINK_ROUTE));
-		int lerr = vrf_ns_leave(ns);
+		struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+		int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			err = -errno;
+		vrf_ns_leave(ns);
 		if (err == 0)
-			err = lerr;
+			err = vrf_link_errno(nl_socket_set_fd(st->sk, NETLINK_ROUTE,
+							      vrf_fd_high(fd)));
+		else if (fd >= 0)
+			close(fd);
 	}
 	if (err < 0) {
 		nl_socket_free(st->sk);

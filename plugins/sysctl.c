@@ -547,7 +547,7 @@ static int procnet_dirfd(struct vrf_ns *ns)
 		close(fd);
 		return -ENOMEM;
 	}
-	s->dirfd = fd;
+	s->dirfd = fd = vrf_fd_high(fd);
 	*slot = s;
 	return fd;
 }

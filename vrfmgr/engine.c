@@ -28,6 +28,10 @@
 
 #include "engine.h"
 
+/* Change text kept for hooks, at most: their environment strings may not
+ * exceed 128 KiB. */
+#define DONE_TEXT_MAX (64 * 1024)
+
 /* ---- services for plugins ---- */
 
 static int ns_cmp_name(const void *a, const void *b)
@@ -106,6 +110,7 @@ int vrf_ns_socket(struct vrf_ns *ns, int family, int type, int protocol)
 	vrf_ns_leave(ns);
 	if (r < 0)
 		return r;
+	fd = vrf_fd_high(fd);
 	s = realloc(ns->socks, (ns->n_socks + 1) * sizeof(*s));
 	if (!s)
 		abort();
@@ -150,7 +155,7 @@ struct vrf_run *vrf_run_new(const struct vrf_config *cfg, int verbose, bool json
 	raise_fd_limit();
 	run->json = json;
 	run->lock_fd = -1;
-	run->host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	run->host_fd = vrf_fd_high(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
 	if (run->host_fd < 0) {
 		fprintf(stderr, "vrfmgr: cannot open own network namespace: %s\n", strerror(errno));
 		free(run);
@@ -303,7 +308,7 @@ int vrf_run_attach(struct vrf_run *run, char **names, size_t n_names)
 					  cfg->host && name_wanted(names, n_names, VRF_HOST) ?
 					  cfg->host : NULL);
 
-		h->fd = dup(run->host_fd);
+		h->fd = vrf_fd_high(dup(run->host_fd));
 		h->owned = false;
 	}
 	for (size_t i = 0; i < cfg->n_domains; i++) {
@@ -755,7 +760,13 @@ static int send_event(struct vrf_run *run, struct vrf_ns *ns, enum vrf_event ev)
 		if (ns->done_more)
 			vrf_buf_printf(&changes, "... and %zu more\n", ns->done_more);
 	} else {
+		/* Bounded like done_text: a 100,000-route plan formatted for
+		 * an environment variable nobody may read was 44% of apply. */
 		for (size_t k = 0; k < ns->n_ops; k++) {
+			if (changes.len >= DONE_TEXT_MAX) {
+				vrf_buf_printf(&changes, "... and %zu more\n", ns->n_ops - k);
+				break;
+			}
 			vrf_op_format(&ns->ops[k], &changes);
 			vrf_buf_puts(&changes, "\n");
 		}
@@ -878,8 +889,6 @@ static int apply_pass(struct vrf_run *run, bool only_again)
 	free(n_done);
 	return r;
 }
-
-#define DONE_TEXT_MAX (64 * 1024)
 
 static void print_applied(struct vrf_run *run, bool only_again)
 {

@@ -56,7 +56,6 @@ int vrf_netns_delete(const struct vrf_config *cfg, const char *name);
 bool vrf_netns_owned(const struct vrf_config *cfg, const char *name);
 /* Names of namespaces vrfmgr owns (records in state_dir), malloc'd array. */
 int vrf_netns_list_owned(const struct vrf_config *cfg, char ***ret_names, size_t *ret_n);
-int vrf_netns_lo_up(int ns_fd, int host_fd);
 int vrf_state_lock(const struct vrf_config *cfg);
 
 /* engine.c */

@@ -469,6 +469,21 @@ int vrf_check_dev(struct vrf_config *cfg, const struct vrf_domain *d, const stru
 	return -EINVAL;
 }
 
+/* ---- descriptors ---- */
+
+int vrf_fd_high(int fd)
+{
+	int nfd;
+
+	if (fd < 0 || fd >= 1024)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 1024);
+	if (nfd < 0)
+		return fd;	/* a low limit: keep working, just not up high */
+	close(fd);
+	return nfd;
+}
+
 /* ---- diagnostics and files ---- */
 
 void vrf_error(struct vrf_config *cfg, const struct vrf_loc *loc, const char *fmt, ...)

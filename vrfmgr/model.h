@@ -181,6 +181,13 @@ void vrf_addr_str(const struct vrf_addr *a, bool with_plen, char *buf, size_t le
 /* "IPv6" for AF_INET6, else "IPv4": the family's name in messages. */
 const char *vrf_family_name(int family);
 
+/* ---- descriptors ----
+ * Move fd to a number >= 1024 (closing the original) and return the new one;
+ * on failure return fd unchanged.  libnftables select()s on its socket, which
+ * aborts above FD_SETSIZE, so everything vrfmgr keeps open for a whole run
+ * lives up high and leaves the low numbers to it. */
+int vrf_fd_high(int fd);
+
 /* ---- names ---- */
 bool vrf_domain_name_valid(const char *s, const char **ret_why);
 bool vrf_ifname_valid(const char *s, const char **ret_why);

@@ -30,8 +30,15 @@
 
 static int mkdir_p(const char *path, mode_t mode)
 {
-	char *p = strdup(path);
+	char *p;
 
+	/* The common case first: the parent exists (one syscall per domain
+	 * instead of one per path component). */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	p = strdup(path);
 	if (!p)
 		return -ENOMEM;
 	for (char *s = p + 1; *s; s++) {
@@ -102,7 +109,7 @@ int vrf_netns_open(const struct vrf_config *cfg, const char *name, int *ret_fd)
 		close(fd);
 		return -ESTALE;
 	}
-	*ret_fd = fd;
+	*ret_fd = vrf_fd_high(fd);
 	return 0;
 }
 
@@ -143,15 +150,31 @@ static int write_owner_record(const struct vrf_config *cfg, const char *name, in
 	return 0;
 }
 
+static int make_shared(const struct vrf_config *cfg);
+
 /* netns_dir must be a shared mount so that bind mounts made under it reach
  * every mount namespace; if it is not a mount point yet, bind it onto
  * itself first (what iproute2 does). */
 static int prepare_netns_dir(const struct vrf_config *cfg)
 {
-	int r = mkdir_p(cfg->netns_dir, 0755);
+	static char *done;	/* once per run and folder, not per domain */
+	int r;
 
+	if (done && !strcmp(done, cfg->netns_dir))
+		return 0;
+	r = mkdir_p(cfg->netns_dir, 0755);
 	if (r < 0)
 		return r;
+	r = make_shared(cfg);
+	if (r == 0) {
+		free(done);
+		done = strdup(cfg->netns_dir);
+	}
+	return r;
+}
+
+static int make_shared(const struct vrf_config *cfg)
+{
 	if (mount("", cfg->netns_dir, "none", MS_SHARED | MS_REC, NULL) == 0)
 		return 0;
 	if (errno != EINVAL)
@@ -163,13 +186,12 @@ static int prepare_netns_dir(const struct vrf_config *cfg)
 	return 0;
 }
 
-int vrf_netns_lo_up(int ns_fd, int host_fd)
+/* Bring lo up in the namespace this thread is in. */
+static int lo_up_here(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
 	int s, r = 0;
 
-	if (setns(ns_fd, CLONE_NEWNET) < 0)
-		return -errno;
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
 		r = -errno;
@@ -180,8 +202,6 @@ int vrf_netns_lo_up(int ns_fd, int host_fd)
 	}
 	if (s >= 0)
 		close(s);
-	if (setns(host_fd, CLONE_NEWNET) < 0)
-		abort();	/* stuck in the wrong namespace: nothing is safe */
 	return r;
 }
 
@@ -226,15 +246,17 @@ int vrf_netns_create(const struct vrf_config *cfg, int host_fd, const char *name
 		unlink(p);
 		goto out;
 	}
+	/* Still inside the new namespace: bring its lo up now, which saves
+	 * entering it again later. */
+	r = lo_up_here();
 	if (setns(host_fd, CLONE_NEWNET) < 0)
 		abort();
+	if (r < 0)
+		goto out;
 	r = vrf_netns_open(cfg, name, &nsfd);
 	if (r < 0)
 		goto out;
 	r = write_owner_record(cfg, name, nsfd);
-	if (r < 0)
-		goto out;
-	r = vrf_netns_lo_up(nsfd, host_fd);
 	if (r < 0)
 		goto out;
 	*ret_fd = nsfd;
