@@ -27,18 +27,35 @@
 
 #include "plugin.h"
 
-/* One `key = value` line as read, before anyone interpreted it. */
+/* One `key = value` line as read, before anyone interpreted it.  key and
+ * value live in the loader's string arena. */
 struct raw_entry {
 	struct vrf_loc loc;
 	struct vrf_domain *section;	/* NULL for [global] */
-	char *key;
-	char *value;
+	const char *key;
+	const char *value;
+};
+
+/* The raw entries' strings, packed into large blocks: a file of 100,000
+ * routes would otherwise make 200,000 small allocations only to free them
+ * all at the end of the load. */
+#define ARENA_BLOCK (64 * 1024)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	char mem[];
 };
 
 struct loader {
 	struct vrf_config *cfg;
 	struct raw_entry *raw;
 	size_t n_raw, cap_raw;
+	struct arena_block *strings;	/* newest block first */
+	/* Keys repeat (a table of routes is "route" after "route"), so the
+	 * plugin found for the last key is asked first. */
+	const char *last_key;
+	const struct vrf_plugin *last_plugin;
 	/* per file being read */
 	FILE *f;
 	const char *file;
@@ -199,8 +216,10 @@ static void section_header(struct loader *L, char *line)
 	L->section_ok = true;
 }
 
-/* Check one physical line; return false if inih must not see it. */
-static bool line_ok(struct loader *L, char *line, size_t len)
+/* Check one physical line; return false if inih must not see it.  On
+ * success *ret_s is the line without its surrounding white space (cut in
+ * place). */
+static bool line_ok(struct loader *L, char *line, size_t len, char **ret_s)
 {
 	struct vrf_loc loc = { L->file, L->line };
 	char *s;
@@ -220,7 +239,7 @@ static bool line_ok(struct loader *L, char *line, size_t len)
 			  INI_MAX_LINE - 2);
 		return false;
 	}
-	s = trim(line);
+	s = *ret_s = trim(line);
 	if (!*s || *s == ';' || *s == '#')
 		return true;
 	if (*s == '[') {
@@ -248,22 +267,52 @@ static char *reader(char *str, int num, void *stream)
 {
 	struct loader *L = stream;
 	ssize_t n;
+	char *s;
+	size_t len;
 
-	for (;;) {
-		n = getline(&L->buf, &L->bufcap, L->f);
-		if (n < 0)
-			return NULL;
-		L->line++;
-		if (line_ok(L, L->buf, (size_t)n)) {
-			/* Hand inih the line without indentation (else it would
-			 * be a continuation) and with our trimming. */
-			snprintf(str, (size_t)num, "%s\n", trim(L->buf));
-			return str;
-		}
+	n = getline(&L->buf, &L->bufcap, L->f);
+	if (n < 0 || num < 2)
+		return NULL;
+	L->line++;
+	if (!line_ok(L, L->buf, (size_t)n, &s)) {
 		/* A refused line: inih sees a blank line instead. */
-		snprintf(str, (size_t)num, "\n");
+		memcpy(str, "\n", 2);
 		return str;
 	}
+	/* Hand inih the line without indentation (else it would be a
+	 * continuation) and with our trimming.  line_ok() refused anything
+	 * longer than inih's buffer, so the bound never cuts; it is there to
+	 * keep this copy safe on its own. */
+	len = strlen(s);
+	if (len > (size_t)num - 2)
+		len = (size_t)num - 2;
+	memcpy(str, s, len);
+	memcpy(str + len, "\n", 2);
+	return str;
+}
+
+/* A copy of s in the loader's arena, alive until loader_free(). */
+static const char *arena_strdup(struct loader *L, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	struct arena_block *b = L->strings;
+	char *copy;
+
+	if (!b || b->size - b->used < len) {
+		size_t size = len > ARENA_BLOCK ? len : ARENA_BLOCK;
+
+		b = malloc(sizeof(*b) + size);
+		if (!b)
+			abort();
+		b->next = L->strings;
+		b->size = size;
+		b->used = 0;
+		L->strings = b;
+	}
+	copy = b->mem + b->used;
+	memcpy(copy, s, len);
+	b->used += len;
+	return copy;
 }
 
 static int handler(void *user, const char *section, const char *key, const char *value)
@@ -287,10 +336,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 	e = &L->raw[L->n_raw++];
 	e->loc = loc;
 	e->section = L->in_global ? NULL : L->section;
-	e->key = strdup(key);
-	e->value = strdup(value);
-	if (!e->key || !e->value)
-		abort();
+	e->key = arena_strdup(L, key);
+	e->value = arena_strdup(L, value);
 	return 1;
 }
 
@@ -435,7 +482,13 @@ static void apply_section(struct loader *L, struct raw_entry *e)
 			set_string(&d->description, e->value);
 		return;
 	}
-	p = vrf_plugin_for_key(e->key);
+	if (L->last_key && !strcmp(e->key, L->last_key)) {
+		p = L->last_plugin;
+	} else {
+		p = vrf_plugin_for_key(e->key);
+		L->last_key = e->key;
+		L->last_plugin = p;
+	}
 	if (!p) {
 		vrf_error(cfg, &e->loc, "unknown key \"%s\" in [%s%s]", e->key,
 			  d->is_host ? "" : "domain ", d->name);
@@ -520,9 +573,11 @@ static void validate_domain(struct vrf_config *cfg, struct vrf_domain *d)
 
 static void loader_free(struct loader *L)
 {
-	for (size_t i = 0; i < L->n_raw; i++) {
-		free(L->raw[i].key);
-		free(L->raw[i].value);
+	while (L->strings) {
+		struct arena_block *next = L->strings->next;
+
+		free(L->strings);
+		L->strings = next;
 	}
 	free(L->raw);
 	free(L->buf);
