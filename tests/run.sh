@@ -35,5 +35,5 @@ for t in tests/integration/[0-9]*.sh; do
 done
 [ -n "$failed" ] && echo "failed:$failed"
 [ "$skipn" != 0 ] && echo "$skipn skipped"
-echo "$pass passed, $failn failed"
+echo "$pass passed, $failn failed" | tee tests/out/summary
 [ "$failn" = 0 ]
