@@ -95,6 +95,7 @@ static void domain_free(struct vrf_domain *d)
 	if (!d)
 		return;
 	vrf_objv_free(&d->objs);
+	free(d->sorted);
 	free(d->name);
 	free(d->description);
 	size_t n;
@@ -125,6 +126,17 @@ struct vrf_domain *vrf_config_domain(const struct vrf_config *cfg, const char *n
 int vrf_domain_add(struct vrf_domain *d, struct vrf_obj *o)
 {
 	return vrf_objv_push(&d->objs, o);
+}
+
+struct vrf_obj *const *vrf_domain_sorted(const struct vrf_domain *d, const struct vrf_plugin *p,
+					 size_t *ret_n)
+{
+	unsigned k = vrf_plugin_index(p);
+
+	if (d->n_sorted != d->objs.n)
+		abort();	/* objects added after the load: a bug, not a condition */
+	*ret_n = d->sorted_at[k + 1] - d->sorted_at[k];
+	return d->sorted ? d->sorted + d->sorted_at[k] : NULL;
 }
 
 void **vrf_domain_pdata(struct vrf_domain *d, const struct vrf_plugin *p)
@@ -501,61 +513,62 @@ static void apply_section(struct loader *L, struct raw_entry *e)
 	p->parse(cfg, d, &e->loc, e->key, e->value);
 }
 
-/* One object of a kind, with its place in the section (reading order). */
-struct dup_ref {
-	const struct vrf_obj *o;
-	size_t pos;
-};
-
-/* Identity first, then reading order, so the sort is stable and the first
- * of equal objects is the one written first.  All refs share one plugin. */
-static int dup_ref_cmp(const void *a, const void *b)
+/* Group d's objects by kind, in reading order, then put every kind that
+ * has an identity into identity order: the index behind
+ * vrf_domain_sorted().  The sort is stable, so of two objects with one
+ * identity the one read first comes first. */
+static void index_domain(struct vrf_domain *d)
 {
-	const struct dup_ref *x = a, *y = b;
-	int c = x->o->plugin->compare(x->o, y->o);
+	size_t n, count[VRF_MAX_PLUGINS] = { 0 }, fill[VRF_MAX_PLUGINS];
+	const struct vrf_plugin *const *ps = vrf_plugins(&n);
 
-	if (c)
-		return c;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
+	free(d->sorted);
+	d->sorted = malloc((d->objs.n + 1) * sizeof(*d->sorted));
+	if (!d->sorted)
+		abort();
+	for (size_t i = 0; i < d->objs.n; i++)
+		count[vrf_plugin_index(d->objs.v[i]->plugin)]++;
+	d->sorted_at[0] = 0;
+	for (size_t k = 0; k < VRF_MAX_PLUGINS; k++) {
+		fill[k] = d->sorted_at[k];
+		d->sorted_at[k + 1] = d->sorted_at[k] + count[k];
+	}
+	for (size_t i = 0; i < d->objs.n; i++)
+		d->sorted[fill[vrf_plugin_index(d->objs.v[i]->plugin)]++] = d->objs.v[i];
+	for (size_t i = 0; i < n; i++) {
+		unsigned k = vrf_plugin_index(ps[i]);
+
+		if (ps[i]->compare)
+			vrf_objs_sort(d->sorted + d->sorted_at[k], count[k]);
+	}
+	d->n_sorted = d->objs.n;
 }
 
 /* Two lines for one object of p would fight each other on every run: the
  * diff sees one identity twice.  Every kind whose identity the engine knows
  * gets this check, so no plugin writes it again; kinds that refuse a repeat
- * in parse() never reach it, because the repeat was not added. */
+ * in parse() never reach it, because the repeat was not added.  In
+ * identity order the repeats are neighbours, the first one read first. */
 static void check_duplicates(struct vrf_config *cfg, const struct vrf_domain *d,
 			     const struct vrf_plugin *p)
 {
-	struct dup_ref *refs;
-	size_t n = 0, first = 0;
+	size_t n, first = 0;
+	struct vrf_obj *const *v = vrf_domain_sorted(d, p, &n);
 
-	for (size_t i = 0; i < d->objs.n; i++)
-		n += d->objs.v[i]->plugin == p;
-	if (n < 2)
-		return;
-	refs = malloc(n * sizeof(*refs));
-	if (!refs)
-		abort();
-	n = 0;
-	for (size_t i = 0; i < d->objs.n; i++)
-		if (d->objs.v[i]->plugin == p)
-			refs[n++] = (struct dup_ref){ d->objs.v[i], i };
-	qsort(refs, n, sizeof(*refs), dup_ref_cmp);
 	for (size_t i = 1; i < n; i++) {
 		const struct vrf_loc *at;
 		struct vrf_buf b = { 0 };
 
-		if (p->compare(refs[first].o, refs[i].o)) {
+		if (p->compare(v[first], v[i])) {
 			first = i;
 			continue;
 		}
-		at = &refs[first].o->loc;
-		p->format(refs[i].o, &b);
-		vrf_error(cfg, &refs[i].o->loc, "%s: duplicate %s \"%s\" (first at %s:%u)",
+		at = &v[first]->loc;
+		p->format(v[i], &b);
+		vrf_error(cfg, &v[i]->loc, "%s: duplicate %s \"%s\" (first at %s:%u)",
 			  p->name, p->name, vrf_buf_str(&b), at->file ? at->file : "?", at->line);
 		vrf_buf_free(&b);
 	}
-	free(refs);
 }
 
 static void validate_domain(struct vrf_config *cfg, struct vrf_domain *d)
@@ -563,6 +576,9 @@ static void validate_domain(struct vrf_config *cfg, struct vrf_domain *d)
 	size_t n;
 	const struct vrf_plugin *const *ps = vrf_plugins(&n);
 
+	/* validate() reads objects but never adds any or changes an
+	 * identity, so the index can be built before it runs. */
+	index_domain(d);
 	for (size_t i = 0; i < n; i++) {
 		if (ps[i]->validate)
 			ps[i]->validate(cfg, d);

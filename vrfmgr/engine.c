@@ -356,22 +356,6 @@ int vrf_run_attach(struct vrf_run *run, char **names, size_t n_names)
 
 /* ---- diff ---- */
 
-static const struct vrf_plugin *sort_plugin;
-
-static int cmp_obj(const void *a, const void *b)
-{
-	return sort_plugin->compare(*(struct vrf_obj *const *)a, *(struct vrf_obj *const *)b);
-}
-
-static void sort_objs(const struct vrf_plugin *p, struct vrf_obj **v, size_t n)
-{
-	if (n < 2)
-		return;
-	sort_plugin = p;
-	qsort(v, n, sizeof(*v), cmp_obj);
-	sort_plugin = NULL;
-}
-
 static void op_push(struct vrf_ns *ns, enum vrf_op_kind kind, struct vrf_obj *want,
 		    struct vrf_obj *have)
 {
@@ -405,31 +389,26 @@ static void order_segment(struct vrf_op *ops, size_t n)
 	free(tmp);
 }
 
+/* The desired objects come sorted from the config (vrf_domain_sorted());
+ * only the live ones are sorted here. */
 static int diff_kind(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_plugin *p)
 {
 	const struct vrf_domain *d = ns->domain;
-	struct vrf_obj **want = NULL;
+	struct vrf_obj *const *want = NULL;
 	size_t n_want = 0, live_start = ns->live.n, seg = ns->n_ops, i = 0, j = 0;
 	int r = 0;
 
-	if (d) {
-		want = malloc((d->objs.n + 1) * sizeof(*want));
-		if (!want)
-			abort();
-		for (size_t k = 0; k < d->objs.n; k++)
-			if (d->objs.v[k]->plugin == p)
-				want[n_want++] = d->objs.v[k];
-		sort_objs(p, want, n_want);
-	}
+	if (d)
+		want = vrf_domain_sorted(d, p, &n_want);
 	if (ns->fd >= 0) {
 		r = p->observe(run, ns, d, &ns->live);
 		if (r < 0) {
 			fprintf(stderr, "%s: cannot observe %s: %s\n", ns->name, p->name,
 				strerror(-r));
-			goto out;
+			return r;
 		}
 	}
-	sort_objs(p, ns->live.v + live_start, ns->live.n - live_start);
+	vrf_objs_sort(ns->live.v + live_start, ns->live.n - live_start);
 	while (i < n_want || live_start + j < ns->live.n) {
 		struct vrf_obj *have = live_start + j < ns->live.n ? ns->live.v[live_start + j] : NULL;
 		int c = i == n_want ? 1 : !have ? -1 : p->compare(want[i], have);
@@ -452,9 +431,7 @@ static int diff_kind(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_pl
 			i++;
 	}
 	order_segment(ns->ops + seg, ns->n_ops - seg);
-out:
-	free(want);
-	return r;
+	return 0;
 }
 
 static int plan_ns(struct vrf_run *run, struct vrf_ns *ns)

@@ -38,6 +38,47 @@ int vrf_objv_push(struct vrf_objv *ov, struct vrf_obj *o)
 	return 0;
 }
 
+/* Merge sort, written out rather than qsort(): qsort's comparison takes
+ * no context, so the kind's compare() would have to sit in a global, and
+ * it is not stable.  Sorts v[0..n) through tmp (room for n / 2). */
+static void objs_msort(struct vrf_obj **v, size_t n, struct vrf_obj **tmp,
+		       int (*cmp)(const struct vrf_obj *, const struct vrf_obj *))
+{
+	size_t mid = n / 2, i = 0, j = mid, k = 0;
+
+	if (n < 2)
+		return;
+	objs_msort(v, mid, tmp, cmp);
+	objs_msort(v + mid, n - mid, tmp, cmp);
+	if (cmp(v[mid - 1], v[mid]) <= 0)
+		return;		/* the halves are already in order */
+	memcpy(tmp, v, mid * sizeof(*v));
+	/* Take from the left half unless the right one is strictly smaller:
+	 * that keeps equal objects in their order. */
+	while (i < mid && j < n)
+		v[k++] = cmp(v[j], tmp[i]) < 0 ? v[j++] : tmp[i++];
+	while (i < mid)
+		v[k++] = tmp[i++];
+}
+
+void vrf_objs_sort(struct vrf_obj **v, size_t n)
+{
+	int (*cmp)(const struct vrf_obj *, const struct vrf_obj *);
+	struct vrf_obj **tmp;
+	size_t i = 1;
+
+	if (n < 2)
+		return;
+	cmp = v[0]->plugin->compare;
+	while (i < n && cmp(v[i - 1], v[i]) <= 0)
+		i++;
+	if (i == n)
+		return;
+	tmp = xrealloc(NULL, (n / 2) * sizeof(*tmp));
+	objs_msort(v, n, tmp, cmp);
+	free(tmp);
+}
+
 void vrf_obj_free(struct vrf_obj *o)
 {
 	if (!o)

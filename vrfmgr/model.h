@@ -46,6 +46,11 @@ struct vrf_objv {
 };
 
 int vrf_objv_push(struct vrf_objv *ov, struct vrf_obj *o);
+/* Sort n objects of one kind into identity order (their plugin's
+ * compare()), stably: of equal objects the earlier one stays first.
+ * Objects already in order (a kernel dump, a file written in order) cost
+ * one pass and no allocation. */
+void vrf_objs_sort(struct vrf_obj **v, size_t n);
 void vrf_objv_free(struct vrf_objv *ov);	/* frees the objects too */
 void vrf_objv_clear(struct vrf_objv *ov);	/* frees only the array */
 void vrf_obj_free(struct vrf_obj *o);
@@ -61,6 +66,15 @@ struct vrf_domain {
 	char *description;
 	struct vrf_objv objs;		/* desired objects of every kind, file order */
 	void *pdata[VRF_MAX_PLUGINS];	/* per-plugin parse state (see vrf_domain_pdata) */
+	/* The same objects grouped by kind and, within a kind, in identity
+	 * order: built once by the loader (config.c, after every plugin's
+	 * validate) and read through vrf_domain_sorted() by the duplicate
+	 * check and by every diff, so a kind is sorted once per run.  Kind
+	 * vrf_plugin_index(p) holds sorted[sorted_at[i] .. sorted_at[i + 1]);
+	 * n_sorted is objs.n at the time, to tell a stale index. */
+	struct vrf_obj **sorted;
+	size_t n_sorted;
+	size_t sorted_at[VRF_MAX_PLUGINS + 1];
 };
 
 struct vrf_config {
@@ -92,6 +106,12 @@ void vrf_config_print(const struct vrf_config *cfg, struct vrf_buf *out);
 struct vrf_domain *vrf_config_domain(const struct vrf_config *cfg, const char *name);
 
 int vrf_domain_add(struct vrf_domain *d, struct vrf_obj *o);
+/* The desired objects of kind p in d, in identity order (p->compare();
+ * of equal objects the one read first comes first); *ret_n of them.  The
+ * loader indexes every domain it makes; asking a domain whose objects
+ * changed since (a bug) aborts. */
+struct vrf_obj *const *vrf_domain_sorted(const struct vrf_domain *d, const struct vrf_plugin *p,
+					 size_t *ret_n);
 /* Per-plugin state attached to a domain at parse time. */
 void **vrf_domain_pdata(struct vrf_domain *d, const struct vrf_plugin *p);
 void *const *vrf_domain_pdata_const(const struct vrf_domain *d, const struct vrf_plugin *p);
