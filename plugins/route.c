@@ -531,6 +531,7 @@ static int route_parse(struct vrf_config *cfg, struct vrf_domain *d,
 		       const struct vrf_loc *loc, const char *key, const char *value)
 {
 	struct vrf_words ws = { 0 };
+	char *slots[256];	/* the words of any line inih accepts (model.h) */
 	struct rt_parse p;
 	int err;
 
@@ -543,7 +544,11 @@ static int route_parse(struct vrf_config *cfg, struct vrf_domain *d,
 	p.n_nh = 0;
 	p.seen = 0;
 	p.family = 0;
-	err = vrf_words_split(&ws, value);
+	/* A file may hold 100,000 routes: split on the stack, and allocate
+	 * only for a value longer than a config line can be. */
+	err = vrf_words_split_buf(&ws, value, slots, sizeof(slots) / sizeof(slots[0]));
+	if (err == -ENOSPC)
+		err = vrf_words_split(&ws, value);
 	if (err < 0) {
 		vrf_error(cfg, loc, "route: cannot split \"%s\" into words", value);
 		err = -EINVAL;

@@ -203,15 +203,13 @@ const char *vrf_buf_str(struct vrf_buf *b)
 
 /* Values are split on white space; double quotes group words (for a
  * description or a path with spaces).  No escapes: config values are not
- * shell code. */
-int vrf_words_split(struct vrf_words *ws, const char *s)
+ * shell code.  A value of len bytes has at most (len + 1) / 2 words, so
+ * w needs room for len / 2 + 2 pointers (the last is NULL) and text for
+ * len + 1 bytes; nothing ever grows. */
+static int words_split(struct vrf_words *ws, const char *s, char **w, char *out)
 {
-	size_t len = strlen(s), cap = 8;
-	char *out;
-
-	memset(ws, 0, sizeof(*ws));
-	ws->mem = out = xrealloc(NULL, len + 1);
-	ws->w = xrealloc(NULL, cap * sizeof(char *));
+	ws->w = w;
+	ws->n = 0;
 	while (*s) {
 		bool quoted = false;
 
@@ -219,10 +217,6 @@ int vrf_words_split(struct vrf_words *ws, const char *s)
 			s++;
 		if (!*s)
 			break;
-		if (ws->n + 1 >= cap) {
-			cap *= 2;
-			ws->w = xrealloc(ws->w, cap * sizeof(char *));
-		}
 		ws->w[ws->n++] = out;
 		while (*s && (quoted || !isspace((unsigned char)*s))) {
 			if (*s == '"')
@@ -232,18 +226,50 @@ int vrf_words_split(struct vrf_words *ws, const char *s)
 			s++;
 		}
 		*out++ = '\0';
-		if (quoted) {
-			vrf_words_free(ws);
+		if (quoted)
 			return -EINVAL;
-		}
 	}
 	ws->w[ws->n] = NULL;
 	return 0;
 }
 
+/* Pointers, then text, in one block. */
+static size_t words_slots(size_t len, size_t *ret_ptrs)
+{
+	*ret_ptrs = len / 2 + 2;
+	return *ret_ptrs + (len + 1 + sizeof(char *) - 1) / sizeof(char *);
+}
+
+int vrf_words_split(struct vrf_words *ws, const char *s)
+{
+	size_t ptrs, slots = words_slots(strlen(s), &ptrs);
+	char **mem = xrealloc(NULL, slots * sizeof(char *));
+	int r;
+
+	memset(ws, 0, sizeof(*ws));
+	ws->mem = (char *)mem;
+	r = words_split(ws, s, mem, (char *)(mem + ptrs));
+	if (r < 0)
+		vrf_words_free(ws);
+	return r;
+}
+
+int vrf_words_split_buf(struct vrf_words *ws, const char *s, char **slots, size_t n_slots)
+{
+	size_t ptrs;
+	int r;
+
+	memset(ws, 0, sizeof(*ws));
+	if (words_slots(strlen(s), &ptrs) > n_slots)
+		return -ENOSPC;
+	r = words_split(ws, s, slots, (char *)(slots + ptrs));
+	if (r < 0)
+		memset(ws, 0, sizeof(*ws));
+	return r;
+}
+
 void vrf_words_free(struct vrf_words *ws)
 {
-	free(ws->w);
 	free(ws->mem);
 	memset(ws, 0, sizeof(*ws));
 }

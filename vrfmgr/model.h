@@ -166,9 +166,17 @@ const char *vrf_buf_str(struct vrf_buf *b);			/* never NULL */
 struct vrf_words {
 	char **w;
 	size_t n;
-	char *mem;
+	char *mem;		/* what vrf_words_free() frees; NULL for a caller's buffer */
 };
 int vrf_words_split(struct vrf_words *ws, const char *s);
+/* The same without allocating, for parsers that run once per line of a
+ * large file: the word pointers and their text go into the caller's slots
+ * (an array of n_slots char pointers, typically on the stack).  A value
+ * of L bytes needs L / 2 + 2 + (L + 1) / sizeof(char *) + 1 slots; 256
+ * hold any line inih accepts.  -ENOSPC when s needs more (the caller can
+ * fall back to vrf_words_split()), -EINVAL for an open quote.
+ * vrf_words_free() on the result is allowed and frees nothing. */
+int vrf_words_split_buf(struct vrf_words *ws, const char *s, char **slots, size_t n_slots);
 void vrf_words_free(struct vrf_words *ws);
 
 /* ---- addresses ---- */
