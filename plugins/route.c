@@ -181,6 +181,43 @@ static int rt_once(struct rt_parse *p, unsigned bit, const char *word)
 	return 0;
 }
 
+/* The keywords of a route line.  They are looked up in one table, not by
+ * a chain of strcmp() calls per word: a file may have 100,000 lines. */
+enum rt_word {
+	RW_NONE, RW_NEXTHOP, RW_ONLINK, RW_WEIGHT, RW_PROTO,
+	RW_VIA, RW_DEV, RW_TABLE, RW_METRIC, RW_SRC, RW_SCOPE, RW_TOS, RW_MTU, RW_FAMILY,
+};
+
+static const struct {
+	const char *word;
+	enum rt_word id;
+} rt_words[] = {
+	{ "via", RW_VIA }, { "dev", RW_DEV }, { "table", RW_TABLE }, { "metric", RW_METRIC },
+	{ "priority", RW_METRIC }, { "preference", RW_METRIC }, { "src", RW_SRC },
+	{ "scope", RW_SCOPE }, { "tos", RW_TOS }, { "dsfield", RW_TOS }, { "mtu", RW_MTU },
+	{ "family", RW_FAMILY }, { "nexthop", RW_NEXTHOP }, { "onlink", RW_ONLINK },
+	{ "weight", RW_WEIGHT }, { "proto", RW_PROTO }, { "protocol", RW_PROTO },
+};
+
+static enum rt_word rt_word(const char *w)
+{
+	/* Comparing the first letter first rules out nearly every entry
+	 * without a call. */
+	for (size_t k = 0; k < sizeof(rt_words) / sizeof(rt_words[0]); k++)
+		if (rt_words[k].word[0] == w[0] && !strcmp(rt_words[k].word, w))
+			return rt_words[k].id;
+	return RW_NONE;
+}
+
+/* The route type a word names (any of rt_type_names), or -1. */
+static int rt_type_word(const char *w)
+{
+	for (size_t t = 0; t < sizeof(rt_type_names) / sizeof(rt_type_names[0]); t++)
+		if (rt_type_names[t] && rt_type_names[t][0] == w[0] && !strcmp(rt_type_names[t], w))
+			return (int)t;
+	return -1;
+}
+
 static int rt_gw_parse(struct rt_parse *p, const char *word, const char *s, struct vrf_addr *a)
 {
 	if (vrf_addr_parse(a, s, false, false) < 0)
@@ -228,15 +265,14 @@ static int rt_parse_nexthop(struct rt_parse *p, const struct vrf_words *ws, size
 		unsigned long long num;
 		unsigned bit;
 
-		if (!strcmp(w, "via"))
-			bit = 1;
-		else if (!strcmp(w, "dev"))
-			bit = 2;
-		else if (!strcmp(w, "weight"))
-			bit = 4;
-		else if (!strcmp(w, "onlink"))
-			bit = 8;
-		else
+		switch (rt_word(w)) {
+		case RW_VIA: bit = 1; break;
+		case RW_DEV: bit = 2; break;
+		case RW_WEIGHT: bit = 4; break;
+		case RW_ONLINK: bit = 8; break;
+		default: bit = 0; break;
+		}
+		if (!bit)
 			break;	/* "nexthop" or a route-level word */
 		if (seen & bit)
 			return rt_err(p, "\"%s\" is given twice in nexthop %u", w, p->n_nh);
@@ -281,37 +317,110 @@ static int rt_family_check(struct rt_parse *p, int family, const char *word,
 		      vrf_family_name(a->family), vrf_family_name(family));
 }
 
+/* One route-wide word id (written as w) with its value v. */
+static int rt_parse_attr(struct rt_parse *p, enum rt_word id, const char *w, const char *v)
+{
+	struct route *r = p->r;
+	unsigned long long num;
+	unsigned k;
+
+	if ((id == RW_VIA || id == RW_DEV) && p->n_nh)
+		return rt_err(p, "\"%s\" cannot follow a nexthop's own words here; "
+			      "put route-wide words before the first \"nexthop\"", w);
+	switch (id) {
+	case RW_VIA:
+		if (rt_once(p, SEEN_VIA, w) < 0 || rt_gw_parse(p, w, v, &r->gw) < 0)
+			return -EINVAL;
+		break;
+	case RW_DEV:
+		if (rt_once(p, SEEN_DEV, w) < 0 || rt_dev_parse(p, v, r->dev) < 0)
+			return -EINVAL;
+		break;
+	case RW_TABLE:
+		if (rt_once(p, SEEN_TABLE, w) < 0)
+			return -EINVAL;
+		if (vrf_table_parse(v, &r->table) < 0)
+			return rt_err(p, "table \"%s\" is not main, local, default or a "
+				      "number from 1 to 4294967295", v);
+		r->has |= RT_HAS_TABLE;
+		break;
+	case RW_METRIC:
+		if (rt_once(p, SEEN_METRIC, "metric") < 0)
+			return -EINVAL;
+		if (vrf_parse_num(v, 0, UINT32_MAX, &num) < 0)
+			return rt_err(p, "%s \"%s\" is not a number from 0 to 4294967295", w, v);
+		r->metric = (uint32_t)num;
+		r->has |= RT_HAS_METRIC;
+		break;
+	case RW_SRC:
+		if (rt_once(p, SEEN_SRC, w) < 0 || rt_gw_parse(p, w, v, &r->src) < 0)
+			return -EINVAL;
+		break;
+	case RW_SCOPE:
+		if (rt_once(p, SEEN_SCOPE, w) < 0)
+			return -EINVAL;
+		for (k = 0; k < sizeof(rt_scopes) / sizeof(rt_scopes[0]); k++)
+			if (!strcmp(v, rt_scopes[k].name))
+				break;
+		if (k < sizeof(rt_scopes) / sizeof(rt_scopes[0]))
+			r->scope = rt_scopes[k].scope;
+		else if (vrf_parse_num(v, 0, 255, &num) == 0)
+			r->scope = (uint8_t)num;
+		else
+			return rt_err(p, "scope \"%s\" is not global, site, link, host "
+				      "or a number from 0 to 255", v);
+		r->has |= RT_HAS_SCOPE;
+		break;
+	case RW_TOS:
+		if (rt_once(p, SEEN_TOS, "tos") < 0)
+			return -EINVAL;
+		if (vrf_parse_num(v, 0, 255, &num) < 0)
+			return rt_err(p, "%s \"%s\" is not a number from 0 to 255", w, v);
+		if (num & 3)
+			return rt_err(p, "%s %s sets the ECN bits; the kernel accepts only "
+				      "DSCP values (multiples of 4)", w, v);
+		r->tos = (uint8_t)num;
+		break;
+	case RW_MTU:
+		if (rt_once(p, SEEN_MTU, w) < 0)
+			return -EINVAL;
+		if (vrf_parse_num(v, 68, 65535, &num) < 0)
+			return rt_err(p, "mtu \"%s\" is not a number from 68 to 65535", v);
+		r->mtu = (uint32_t)num;
+		break;
+	case RW_FAMILY:
+		if (rt_once(p, SEEN_FAMILY, w) < 0)
+			return -EINVAL;
+		if (!strcmp(v, "inet"))
+			p->family = AF_INET;
+		else if (!strcmp(v, "inet6"))
+			p->family = AF_INET6;
+		else
+			return rt_err(p, "family \"%s\" is not inet or inet6", v);
+		break;
+	default:
+		return rt_err(p, "unknown word \"%s\"", w);	/* not reached */
+	}
+	return 0;
+}
+
 static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 {
 	struct route *r = p->r;
 	size_t i = 0;
 	const char *dst;
-	unsigned long long num;
 	char s[INET6_ADDRSTRLEN + 8];
-	int family;
+	int family, type;
 	unsigned k;
 
 	r->type = RTN_UNICAST;
-	if (i < ws->n) {
-		const char *w = ws->w[i];
-
-		if (!strcmp(w, "unicast")) {
-			i++;
-		} else if (!strcmp(w, "blackhole")) {
-			r->type = RTN_BLACKHOLE;
-			i++;
-		} else if (!strcmp(w, "unreachable")) {
-			r->type = RTN_UNREACHABLE;
-			i++;
-		} else if (!strcmp(w, "prohibit")) {
-			r->type = RTN_PROHIBIT;
-			i++;
-		} else if (!strcmp(w, "local") || !strcmp(w, "broadcast") ||
-			   !strcmp(w, "anycast") || !strcmp(w, "multicast") ||
-			   !strcmp(w, "throw") || !strcmp(w, "nat") || !strcmp(w, "xresolve")) {
+	if (i < ws->n && (type = rt_type_word(ws->w[i])) >= 0) {
+		if (type != RTN_UNICAST && type != RTN_BLACKHOLE && type != RTN_UNREACHABLE &&
+		    type != RTN_PROHIBIT)
 			return rt_err(p, "type \"%s\" is not supported (only unicast, blackhole, "
-				      "unreachable and prohibit)", w);
-		}
+				      "unreachable and prohibit)", ws->w[i]);
+		r->type = (uint8_t)type;
+		i++;
 	}
 	if (i < ws->n && !strcmp(ws->w[i], "to"))
 		i++;
@@ -327,14 +436,15 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 
 	while (i < ws->n) {
 		const char *w = ws->w[i], *v = i + 1 < ws->n ? ws->w[i + 1] : NULL;
+		enum rt_word id = rt_word(w);
 
-		if (!strcmp(w, "nexthop")) {
+		if (id == RW_NEXTHOP) {
 			i++;
 			if (rt_parse_nexthop(p, ws, &i) < 0)
 				return -EINVAL;
 			continue;
 		}
-		if (!strcmp(w, "onlink")) {
+		if (id == RW_ONLINK) {
 			if (p->n_nh)
 				return rt_err(p, "\"onlink\" after a nexthop belongs to it; "
 					      "write it before the first \"nexthop\"");
@@ -344,90 +454,19 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 			i++;
 			continue;
 		}
-		if (!strcmp(w, "weight"))
+		if (id == RW_WEIGHT)
 			return rt_err(p, "\"weight\" belongs to a nexthop "
 				      "(nexthop via ADDR weight N)");
-		if (!strcmp(w, "proto") || !strcmp(w, "protocol"))
+		if (id == RW_PROTO)
 			return rt_err(p, "\"%s\" is not allowed: vrfmgr marks every route it "
 				      "owns with route_protocol %u", w, p->cfg->route_protocol);
-		if (strcmp(w, "via") && strcmp(w, "dev") && strcmp(w, "table") &&
-		    strcmp(w, "metric") && strcmp(w, "priority") && strcmp(w, "preference") &&
-		    strcmp(w, "src") && strcmp(w, "scope") && strcmp(w, "tos") &&
-		    strcmp(w, "dsfield") && strcmp(w, "mtu") && strcmp(w, "family"))
+		if (id == RW_NONE)
 			return rt_err(p, "unknown word \"%s\"", w);
 		if (!v)
 			return rt_err(p, "\"%s\" needs a value", w);
 		i += 2;
-
-		if (!strcmp(w, "via") || !strcmp(w, "dev")) {
-			if (p->n_nh)
-				return rt_err(p, "\"%s\" cannot follow a nexthop's own words here; "
-					      "put route-wide words before the first \"nexthop\"", w);
-		}
-		if (!strcmp(w, "via")) {
-			if (rt_once(p, SEEN_VIA, w) < 0 || rt_gw_parse(p, w, v, &r->gw) < 0)
-				return -EINVAL;
-		} else if (!strcmp(w, "dev")) {
-			if (rt_once(p, SEEN_DEV, w) < 0 || rt_dev_parse(p, v, r->dev) < 0)
-				return -EINVAL;
-		} else if (!strcmp(w, "table")) {
-			if (rt_once(p, SEEN_TABLE, w) < 0)
-				return -EINVAL;
-			if (vrf_table_parse(v, &r->table) < 0)
-				return rt_err(p, "table \"%s\" is not main, local, default or a "
-					      "number from 1 to 4294967295", v);
-			r->has |= RT_HAS_TABLE;
-		} else if (!strcmp(w, "metric") || !strcmp(w, "priority") ||
-			   !strcmp(w, "preference")) {
-			if (rt_once(p, SEEN_METRIC, "metric") < 0)
-				return -EINVAL;
-			if (vrf_parse_num(v, 0, UINT32_MAX, &num) < 0)
-				return rt_err(p, "%s \"%s\" is not a number from 0 to 4294967295",
-					      w, v);
-			r->metric = (uint32_t)num;
-			r->has |= RT_HAS_METRIC;
-		} else if (!strcmp(w, "src")) {
-			if (rt_once(p, SEEN_SRC, w) < 0 || rt_gw_parse(p, w, v, &r->src) < 0)
-				return -EINVAL;
-		} else if (!strcmp(w, "scope")) {
-			if (rt_once(p, SEEN_SCOPE, w) < 0)
-				return -EINVAL;
-			for (k = 0; k < sizeof(rt_scopes) / sizeof(rt_scopes[0]); k++)
-				if (!strcmp(v, rt_scopes[k].name))
-					break;
-			if (k < sizeof(rt_scopes) / sizeof(rt_scopes[0]))
-				r->scope = rt_scopes[k].scope;
-			else if (vrf_parse_num(v, 0, 255, &num) == 0)
-				r->scope = (uint8_t)num;
-			else
-				return rt_err(p, "scope \"%s\" is not global, site, link, host "
-					      "or a number from 0 to 255", v);
-			r->has |= RT_HAS_SCOPE;
-		} else if (!strcmp(w, "tos") || !strcmp(w, "dsfield")) {
-			if (rt_once(p, SEEN_TOS, "tos") < 0)
-				return -EINVAL;
-			if (vrf_parse_num(v, 0, 255, &num) < 0)
-				return rt_err(p, "%s \"%s\" is not a number from 0 to 255", w, v);
-			if (num & 3)
-				return rt_err(p, "%s %s sets the ECN bits; the kernel accepts only "
-					      "DSCP values (multiples of 4)", w, v);
-			r->tos = (uint8_t)num;
-		} else if (!strcmp(w, "mtu")) {
-			if (rt_once(p, SEEN_MTU, w) < 0)
-				return -EINVAL;
-			if (vrf_parse_num(v, 68, 65535, &num) < 0)
-				return rt_err(p, "mtu \"%s\" is not a number from 68 to 65535", v);
-			r->mtu = (uint32_t)num;
-		} else if (!strcmp(w, "family")) {
-			if (rt_once(p, SEEN_FAMILY, w) < 0)
-				return -EINVAL;
-			if (!strcmp(v, "inet"))
-				p->family = AF_INET;
-			else if (!strcmp(v, "inet6"))
-				p->family = AF_INET6;
-			else
-				return rt_err(p, "family \"%s\" is not inet or inet6", v);
-		}
+		if (rt_parse_attr(p, id, w, v) < 0)
+			return -EINVAL;
 	}
 
 	/* The family: the destination's, else the one written, else the one
