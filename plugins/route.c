@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
@@ -622,9 +623,19 @@ static int route_compare(const struct vrf_obj *a, const struct vrf_obj *b)
 		return x->dst.family < y->dst.family ? -1 : 1;
 	if (x->table != y->table)
 		return x->table < y->table ? -1 : 1;
-	c = memcmp(x->dst.bytes, y->dst.bytes, x->dst.family == AF_INET6 ? 16 : 4);
-	if (c)
-		return c;
+	if (x->dst.family == AF_INET6) {
+		c = memcmp(x->dst.bytes, y->dst.bytes, 16);
+		if (c)
+			return c;
+	} else {
+		/* In host order an IPv4 address compares as memcmp() orders
+		 * its bytes, without the call: sorting and merging 100,000
+		 * routes compares a lot. */
+		uint32_t ax = ntohl(x->dst.v4.s_addr), ay = ntohl(y->dst.v4.s_addr);
+
+		if (ax != ay)
+			return ax < ay ? -1 : 1;
+	}
 	if (x->dst.plen != y->dst.plen)
 		return x->dst.plen < y->dst.plen ? -1 : 1;
 	if (x->tos != y->tos)
