@@ -41,9 +41,10 @@
  * file (identical ones are replaced by themselves, their counters restart).
  * A refused transaction changes nothing.  A deletion is the same pair of
  * commands.  Rollback restores a live table from its stateless listing.
- * The libnftables context of a domain is opened inside it once and kept
- * until the run ends: closing a netfilter socket after a change waits for an
- * RCU grace period (about 15 ms).
+ * A domain's libnftables context is opened inside it when needed; one that
+ * only read is closed at once, one that sent a transaction stays in a
+ * bounded pool (see ctx_get()), because closing it right away would wait
+ * for an RCU grace period (about 15 ms).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,6 +66,8 @@
 #define NFT_RECORD	"nft-tables"
 #define NFT_FILE_MAX	(16u << 20)	/* a firewall file larger than this is a mistake */
 #define NFT_DIFF_MAX	40		/* plan lines shown per changed table */
+#define NFT_CTX_MAX	256		/* libnftables contexts open at once (see ctx_get) */
+#define NFT_FD_ROOM	8		/* descriptors below FD_SETSIZE left to others */
 
 /* The domain's nft_file, kept in vrf_domain_pdata(). */
 struct nft_src {
@@ -330,16 +334,131 @@ static int ctx_run(struct nft_ctx *ctx, const char *cmd, const char *fdpath, boo
 	return rc == 0 ? 0 : -EINVAL;
 }
 
-/* The domain's context, opened inside it on first use and kept in
- * vrf_ns_state() until the run ends. */
-static struct nft_ctx *ns_ctx(struct vrf_ns *ns, int *ret_err)
+/*
+ * The domains' contexts.  libnftables select()s on its netlink socket, which
+ * aborts once the descriptor passes FD_SETSIZE, so vrfmgr cannot keep one
+ * context per domain open for a whole run with thousands of domains.  And
+ * closing a netfilter socket while a transaction's deferred destruction is
+ * still pending in its namespace waits for an RCU grace period (measured
+ * here: 15 ms after "add table; delete table; ...", 0.01 ms after a
+ * listing).  So a context that only read is closed as soon as it has
+ * answered; one that sent a transaction is kept, its cache dropped (about
+ * 0.5 MB of hash tables libnftables would otherwise hold until the end), in
+ * a pool of at most NFT_CTX_MAX contexts.  When the pool is full, or no
+ * descriptor below FD_SETSIZE is free, the least recently used one is
+ * closed: by then its transaction is long done and closing costs nothing.
+ */
+struct nft_lctx {
+	struct nft_ctx *ctx;
+	struct vrf_ns *ns;
+	struct nft_pool *pool;		/* NULL once it left the pool */
+	struct nft_lctx *prev, *next;	/* most recently used first */
+	bool changed;			/* a transaction went through it */
+};
+
+/* Run-wide state, in vrf_run_state(). */
+struct nft_pool {
+	struct nft_lctx *head, *tail;
+	unsigned n;
+};
+
+static struct nft_pool *pool_get(struct vrf_run *run)
 {
-	void **slot = vrf_ns_state(ns, &nft_plugin);
+	struct nft_pool **slot = (struct nft_pool **)vrf_run_state(run, &nft_plugin);
+
+	if (!*slot) {
+		*slot = calloc(1, sizeof(**slot));
+		if (!*slot)
+			abort();
+	}
+	return *slot;
+}
+
+static void lctx_unlink(struct nft_lctx *e)
+{
+	struct nft_pool *pool = e->pool;
+
+	if (!pool)
+		return;
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		pool->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		pool->tail = e->prev;
+	e->prev = e->next = NULL;
+	e->pool = NULL;
+	pool->n--;
+}
+
+static void lctx_push(struct nft_pool *pool, struct nft_lctx *e)
+{
+	e->pool = pool;
+	e->prev = NULL;
+	e->next = pool->head;
+	if (pool->head)
+		pool->head->prev = e;
+	else
+		pool->tail = e;
+	pool->head = e;
+	pool->n++;
+}
+
+/* Close a context and forget it in its namespace. */
+static void lctx_close(struct nft_lctx *e)
+{
+	lctx_unlink(e);
+	*vrf_ns_state(e->ns, &nft_plugin) = NULL;
+	nft_ctx_free(e->ctx);
+	free(e);
+}
+
+/* Make sure the socket of the next context gets a descriptor below
+ * FD_SETSIZE: socket() takes the lowest free number, which a duplicate of
+ * any descriptor shows. */
+static int pool_fd_room(struct nft_pool *pool, struct vrf_ns *ns)
+{
+	for (;;) {
+		int fd = fcntl(vrf_ns_fd(ns), F_DUPFD_CLOEXEC, 0);
+
+		if (fd < 0)
+			return -errno;
+		close(fd);
+		if (fd < FD_SETSIZE - NFT_FD_ROOM)
+			return 0;
+		if (!pool->tail) {
+			fprintf(stderr, "%s: no file descriptor below %d is free for libnftables, "
+				"which cannot use higher ones\n", vrf_ns_name(ns), FD_SETSIZE);
+			return -EMFILE;
+		}
+		lctx_close(pool->tail);
+	}
+}
+
+/* The domain's context: the pool's, or a new one opened inside the domain.
+ * Give it back with ctx_done(). */
+static struct nft_ctx *ctx_get(struct vrf_run *run, struct vrf_ns *ns, int *ret_err)
+{
+	struct nft_pool *pool = pool_get(run);
+	struct nft_lctx **slot = (struct nft_lctx **)vrf_ns_state(ns, &nft_plugin);
+	struct nft_lctx *e = *slot;
 	struct nft_ctx *ctx;
 	int r;
 
-	if (*slot)
-		return *slot;
+	if (e) {
+		lctx_unlink(e);
+		lctx_push(pool, e);
+		return e->ctx;
+	}
+	while (pool->n >= NFT_CTX_MAX)
+		lctx_close(pool->tail);
+	r = pool_fd_room(pool, ns);
+	if (r < 0) {
+		*ret_err = r;
+		return NULL;
+	}
 	r = vrf_ns_enter(ns);
 	if (r < 0) {
 		*ret_err = r;
@@ -352,13 +471,56 @@ static struct nft_ctx *ns_ctx(struct vrf_ns *ns, int *ret_err)
 		*ret_err = -ENOMEM;
 		return NULL;
 	}
-	*slot = ctx;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		abort();
+	e->ctx = ctx;
+	e->ns = ns;
+	lctx_push(pool, e);
+	*slot = e;
 	return ctx;
 }
 
+/* Done with the domain's context for now; `changed`: a transaction was sent
+ * through it (whether or not the kernel took it). */
+static void ctx_done(struct vrf_ns *ns, bool changed)
+{
+	struct nft_lctx *e = *vrf_ns_state(ns, &nft_plugin);
+
+	if (!e)
+		return;
+	e->changed |= changed;
+	if (!e->changed) {
+		lctx_close(e);
+		return;
+	}
+	/* Running nothing makes libnftables drop its cache (two GETGEN
+	 * requests, no change). */
+	nft_run_cmd_from_buffer(e->ctx, "");
+}
+
+/* The engine lets go of a namespace (destroyed, or the run ends). */
 static void nft_ns_release(struct vrf_ns *ns, void *state)
 {
-	nft_ctx_free(state);
+	struct nft_lctx *e = state;
+
+	lctx_unlink(e);
+	nft_ctx_free(e->ctx);
+	free(e);
+}
+
+/* At the end of the run every context still open is closed; the first one
+ * may wait for the last transaction's grace period, the others do not. */
+static void nft_run_end(struct vrf_run *run)
+{
+	struct nft_pool **slot = (struct nft_pool **)vrf_run_state(run, &nft_plugin);
+
+	if (!*slot)
+		return;
+	while ((*slot)->head)
+		lctx_close((*slot)->head);
+	free(*slot);
+	*slot = NULL;
 }
 
 static int list_ruleset(struct nft_ctx *ctx, bool stateless, struct vnft_listing *out,
@@ -824,10 +986,11 @@ static int nft_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 		if (r < 0)
 			goto out;
 	}
-	ctx = ns_ctx(ns, &r);
+	ctx = ctx_get(run, ns, &r);
 	if (!ctx)
 		goto out;
 	r = list_ruleset(ctx, true, &live, NULL);
+	ctx_done(ns, false);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < live.n; i++) {
@@ -871,9 +1034,6 @@ static int nft_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 	char fdpath[32] = "";
 	int memfd = -1, r;
 
-	ctx = ns_ctx(ns, &r);
-	if (!ctx)
-		goto fail_all;
 	r = record_read(cfg, vrf_ns_name(ns), &rec_old);
 	if (r < 0)
 		goto fail_all;
@@ -919,8 +1079,6 @@ static int nft_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 		}
 		snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", memfd);
 		vrf_buf_printf(&cmd, "include \"%s\"\n", fdpath);
-		nft_ctx_clear_include_paths(ctx);
-		nft_ctx_add_include_path(ctx, file->dir);
 	}
 	vrf_buf_puts(&cmd, vrf_buf_str(&restore));
 
@@ -933,10 +1091,19 @@ static int nft_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 	r = record_write(cfg, vrf_ns_name(ns), &rec_new);
 	if (r < 0)
 		goto fail_all;
+	ctx = ctx_get(run, ns, &r);
+	if (!ctx) {
+		record_write(cfg, vrf_ns_name(ns), &rec_old);
+		goto fail_all;
+	}
+	nft_ctx_clear_include_paths(ctx);
+	if (file)
+		nft_ctx_add_include_path(ctx, file->dir);
 	if (vrf_run_verbose(run) > 1)
 		fprintf(stderr, "%s: nft transaction:\n%s", vrf_ns_name(ns), vrf_buf_str(&cmd));
 	nft_ctx_output_set_flags(ctx, 0);
 	r = ctx_run(ctx, vrf_buf_str(&cmd), fdpath[0] ? fdpath : NULL, false, NULL, &errs);
+	ctx_done(ns, true);
 	if (r < 0) {
 		record_write(cfg, vrf_ns_name(ns), &rec_old);
 		goto fail_all;
@@ -1273,12 +1440,13 @@ static int nft_audit(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 		goto out;
 	if (src && src_canon(src) < 0)
 		src = NULL;	/* reported; the live tables are still shown */
-	ctx = ns_ctx(ns, &r);
+	ctx = ctx_get(run, ns, &r);
 	if (!ctx)
 		goto out;
 	r = list_ruleset(ctx, true, &live, NULL);
 	if (r == 0)
 		r = list_ruleset(ctx, false, &full, NULL);
+	ctx_done(ns, false);
 	if (r < 0)
 		goto out;
 	if (json)
@@ -1351,6 +1519,7 @@ static const struct vrf_plugin nft_plugin = {
 	.event = nft_event,
 	.domain_release = nft_domain_release,
 	.ns_release = nft_ns_release,
+	.run_end = nft_run_end,
 };
 
 VRF_PLUGIN_REGISTER(nft_plugin);
