@@ -218,11 +218,19 @@ static int words_split(struct vrf_words *ws, const char *s, char **w, char *out)
 		if (!*s)
 			break;
 		ws->w[ws->n++] = out;
-		while (*s && (quoted || !isspace((unsigned char)*s))) {
-			if (*s == '"')
-				quoted = !quoted;
-			else
-				*out++ = *s;
+		/* Copy up to the next quote or (outside quotes) the next
+		 * blank a stretch at a time: this runs for every line of
+		 * every file.  The blanks are isspace()'s in the C locale,
+		 * which vrfmgr never leaves. */
+		for (;;) {
+			size_t k = strcspn(s, quoted ? "\"" : " \t\n\v\f\r\"");
+
+			memcpy(out, s, k);
+			out += k;
+			s += k;
+			if (*s != '"')
+				break;		/* the end, or a blank outside quotes */
+			quoted = !quoted;
 			s++;
 		}
 		*out++ = '\0';
