@@ -58,8 +58,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <netinet/in.h>		/* before the kernel's headers, which then yield */
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <nftables/libnftables.h>
 
+#include "nl.h"
 #include "plugin.h"
 #include "nft.h"
 
@@ -523,32 +529,120 @@ static void nft_run_end(struct vrf_run *run)
 	*slot = NULL;
 }
 
-static int list_ruleset(struct nft_ctx *ctx, bool stateless, struct vnft_listing *out,
-			char **ret_text)
+/* Run a listing command (`list ruleset`, `list table F N`: one, because
+ * libnftables 1.0.6 fills its cache for the first `list table` of a request
+ * only, and fails the second) and append its output to out. */
+static int list_text(struct nft_ctx *ctx, const char *cmd, bool stateless, struct vrf_buf *out)
 {
 	struct vnft_errs errs;
 	char *text = NULL;
 	int r;
 
 	nft_ctx_output_set_flags(ctx, stateless ? NFT_CTX_OUTPUT_STATELESS : 0);
-	r = ctx_run(ctx, "list ruleset", NULL, false, &text, &errs);
+	r = ctx_run(ctx, cmd, NULL, false, &text, &errs);
 	if (r < 0) {
 		char *msg = errs_oneline(NULL, &errs);
 
-		fprintf(stderr, "vrfmgr: nft list ruleset: %s\n", msg);
+		fprintf(stderr, "vrfmgr: nft %s: %s\n", cmd, msg);
 		free(msg);
-		vnft_errs_free(&errs);
-		return -EIO;
+		r = -EIO;
+	} else {
+		vrf_buf_puts(out, text);
 	}
 	vnft_errs_free(&errs);
-	r = vnft_listing_parse(text, out);
+	free(text);
+	return r;
+}
+
+static int listing_read(const char *text, struct vnft_listing *out)
+{
+	int r = vnft_listing_parse(text, out);
+
 	if (r < 0)
 		fprintf(stderr, "vrfmgr: cannot read libnftables' listing (unexpected format)\n");
-	if (r == 0 && ret_text)
-		*ret_text = text;
-	else
-		free(text);
 	return r;
+}
+
+/* Run a listing command and read its output. */
+static int list_cmd(struct nft_ctx *ctx, const char *cmd, bool stateless,
+		    struct vnft_listing *out, char **ret_text)
+{
+	struct vrf_buf b = { 0 };
+	int r;
+
+	r = list_text(ctx, cmd, stateless, &b);
+	if (r == 0)
+		r = listing_read(vrf_buf_str(&b), out);
+	if (r == 0 && ret_text)
+		*ret_text = vnft_xstrdup(vrf_buf_str(&b));
+	vrf_buf_free(&b);
+	return r;
+}
+
+static int list_ruleset(struct nft_ctx *ctx, bool stateless, struct vnft_listing *out,
+			char **ret_text)
+{
+	return list_cmd(ctx, "list ruleset", stateless, out, ret_text);
+}
+
+/* ---- the tables of a domain, from one netlink dump ---- */
+
+static const char *family_name(uint8_t family)
+{
+	switch (family) {
+	case NFPROTO_INET:	return "inet";
+	case NFPROTO_IPV4:	return "ip";
+	case NFPROTO_IPV6:	return "ip6";
+	case NFPROTO_ARP:	return "arp";
+	case NFPROTO_BRIDGE:	return "bridge";
+	case NFPROTO_NETDEV:	return "netdev";
+	}
+	return NULL;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	const char *family, *name = NULL;
+
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE) ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfg))
+		return 0;
+	mnl_attr_for_each(a, nlh, sizeof(*nfg))
+		if (mnl_attr_get_type(a) == NFTA_TABLE_NAME &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			name = mnl_attr_get_str(a);
+	family = family_name(nfg->nfgen_family);
+	/* A family nft has no name for holds no table a file declared. */
+	if (family && name)
+		decls_add(data, family, name);
+	return 0;
+}
+
+static void table_reset(void *data)
+{
+	vnft_decls_free(data);
+}
+
+/* The names of every table in ns: one dump of the table list, which is all
+ * the kernel sends (libnftables' `list tables` reads every rule too). */
+static int table_names(struct vrf_ns *ns, struct vnft_decls *out)
+{
+	struct vrf_nl *nl = vrf_nl_get(ns, NETLINK_NETFILTER);
+	struct nlmsghdr *req;
+	struct nfgenmsg *nfg;
+
+	memset(out, 0, sizeof(*out));
+	if (!nl)
+		return errno ? -errno : -EIO;
+	req = vrf_nl_request(nl, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_DUMP);
+	if (!req)
+		return -ENOMEM;
+	nfg = mnl_nlmsg_put_extra_header(req, sizeof(*nfg));
+	nfg->nfgen_family = NFPROTO_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	return vrf_nl_dump(nl, req, table_cb, table_reset, out);
 }
 
 /* ---- the check and the canonical form ---- */
@@ -962,14 +1056,77 @@ static struct nft_table *live_table(const struct vnft_ltable *lt)
 	return t;
 }
 
+/* List the owned tables of ns that exist.  Which tables exist comes from
+ * one dump of the table list; no table owned there, no libnftables at all.
+ * Then libnftables lists them statelessly: the whole ruleset in one request
+ * when every table is owned, else each owned table on its own, so that large
+ * unmanaged rulesets are not read.  Tables present but not owned go to
+ * *unowned.  A table deleted between the dump and the listing makes the
+ * listing fail; that is tried once more. */
+static int list_owned(struct vrf_run *run, struct vrf_ns *ns, const struct vnft_decls *decl,
+		      const struct vnft_decls *rec, struct vnft_listing *live,
+		      struct vnft_decls *unowned)
+{
+	struct vnft_decls names = { 0 }, owned = { 0 };
+	struct vrf_buf text = { 0 };
+	struct nft_ctx *ctx;
+	int r;
+
+	for (int tries = 0;; tries++) {
+		vnft_decls_free(unowned);
+		vnft_decls_free(&owned);
+		vrf_buf_free(&text);
+		r = table_names(ns, &names);
+		if (r < 0) {
+			fprintf(stderr, "%s: cannot list nftables tables: %s\n", vrf_ns_name(ns),
+				strerror(-r));
+			goto out;
+		}
+		for (size_t i = 0; i < names.n; i++) {
+			const struct vnft_decl *t = &names.v[i];
+
+			if (decls_has(decl, t->family, t->name) || decls_has(rec, t->family, t->name))
+				decls_add(&owned, t->family, t->name);
+			else
+				decls_add(unowned, t->family, t->name);
+		}
+		vnft_decls_free(&names);
+		if (!owned.n)
+			goto out;
+		ctx = ctx_get(run, ns, &r);
+		if (!ctx)
+			goto out;
+		if (!unowned->n)
+			r = list_text(ctx, "list ruleset", true, &text);
+		for (size_t i = 0; unowned->n && r == 0 && i < owned.n; i++) {
+			char *cmd;
+
+			if (asprintf(&cmd, "list table %s %s", owned.v[i].family,
+				     owned.v[i].name) < 0)
+				abort();
+			r = list_text(ctx, cmd, true, &text);
+			free(cmd);
+		}
+		ctx_done(ns, false);
+		if (r == 0 || tries == 1)
+			break;
+	}
+	if (r == 0)
+		r = listing_read(vrf_buf_str(&text), live);
+out:
+	vrf_buf_free(&text);
+	vnft_decls_free(&names);
+	vnft_decls_free(&owned);
+	return r;
+}
+
 static int nft_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
 		       struct vrf_objv *out)
 {
 	const struct vrf_config *cfg = vrf_run_config(run);
 	struct nft_src *src = domain_src(d);
-	struct vnft_decls rec;
+	struct vnft_decls rec, unowned = { 0 };
 	struct vnft_listing live = { 0 };
-	struct nft_ctx *ctx;
 	int r;
 
 	r = record_read(cfg, vrf_ns_name(ns), &rec);
@@ -986,29 +1143,28 @@ static int nft_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 		if (r < 0)
 			goto out;
 	}
-	ctx = ctx_get(run, ns, &r);
-	if (!ctx)
-		goto out;
-	r = list_ruleset(ctx, true, &live, NULL);
-	ctx_done(ns, false);
+	r = list_owned(run, ns, src ? &src->decls : NULL, &rec, &live, &unowned);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < live.n; i++) {
 		const struct vnft_ltable *lt = &live.v[i];
 
+		/* `list ruleset` may show a table made after the dump. */
 		if (decls_has(src ? &src->decls : NULL, lt->family, lt->name) ||
-		    decls_has(&rec, lt->family, lt->name)) {
+		    decls_has(&rec, lt->family, lt->name))
 			vrf_objv_push(out, &live_table(lt)->obj);
-		} else if (vrf_run_verbose(run) >= 0 && src) {
-			/* The note of the plan: whenever the domain is planned, not with -q. */
-			fprintf(stderr, "%s: note: nftables table %s %s is not declared in %s; "
-				"left alone (unmanaged)\n", vrf_ns_name(ns), lt->family, lt->name,
-				src->path);
-		}
+		else
+			decls_add(&unowned, lt->family, lt->name);
 	}
+	/* The note of the plan: whenever the domain is planned, not with -q. */
+	for (size_t i = 0; src && vrf_run_verbose(run) >= 0 && i < unowned.n; i++)
+		fprintf(stderr, "%s: note: nftables table %s %s is not declared in %s; "
+			"left alone (unmanaged)\n", vrf_ns_name(ns), unowned.v[i].family,
+			unowned.v[i].name, src->path);
 out:
 	vnft_listing_free(&live);
 	vnft_decls_free(&rec);
+	vnft_decls_free(&unowned);
 	return r;
 }
 
