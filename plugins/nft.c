@@ -14,25 +14,28 @@
  * and the engine plans its deletion.  The table owner flag is not used: an
  * owned table vanishes with the process, and the firewall would fail open.
  *
- * Parse.  The file is opened with vrf_open_trusted(), read once, and every
- * later step uses that text (through a memfd, so libnftables names it
- * /proc/self/fd/N and we translate locations back to FILE:LINE:COL).  The
- * check runs libnftables on it in a network namespace of its own, made with
- * unshare(CLONE_NEWNET) and left at once with setns(): the file is loaded
- * for real there, so the kernel checks it too, and listed back statelessly,
- * which gives the kernel's canonical form of every declared table.  Creating
- * that namespace needs CAP_SYS_ADMIN; without it (`check` as a user)
- * libnftables still parses the file and reports syntax errors, its cache
- * request is refused (EPERM) before anything is evaluated, and the full
- * check waits for observe(), which runs as root.  Measured here: a scratch
- * namespace, load and listing cost about 2 ms per file; check mode
- * (nft -c) costs 14 ms, because aborting a batch waits for RCU.
+ * Parse and check.  parse() opens the file with vrf_open_trusted(), reads
+ * it once and scans it for the tables it declares; every later step uses
+ * that text (through a memfd, so libnftables names it /proc/self/fd/N and we
+ * translate locations back to FILE:LINE:COL).  validate() then checks every
+ * file of the config at once with libnftables, in ONE network namespace
+ * made for this with unshare(CLONE_NEWNET) and left at once with setns()
+ * (see struct nft_scratch): each file is loaded there for real, so the
+ * kernel checks it too, and listed back statelessly, which gives the
+ * kernel's canonical form of every declared table.  Files with the same
+ * bytes are loaded once.  Creating that namespace needs CAP_SYS_ADMIN;
+ * without it (`check` as a user) libnftables still parses each file and
+ * reports syntax errors, its cache request is refused (EPERM) before
+ * anything is evaluated, and the full check waits for observe(), which
+ * runs as root.  Measured here: a scratch namespace costs 0.3-0.5 ms to
+ * make; loading and listing a small file 0.6 ms; check mode (nft -c) 14 ms,
+ * because aborting a batch waits for RCU.
  *
  * Equality.  A live table is listed statelessly in the domain by the same
- * libnftables, and both sides are normalized by nft-text.c (set elements
- * sorted, elements of dynamic sets left out, blocks sorted); `priority
- * filter` versus `priority 0`, quoting, `size 65535` and handles then agree
- * by construction.
+ * libnftables (only the tables vrfmgr owns, see list_owned()), and both
+ * sides are normalized by nft-text.c (set elements sorted, elements of
+ * dynamic sets left out, blocks sorted); `priority filter` versus `priority
+ * 0`, quoting, `size 65535` and handles then agree by construction.
  *
  * Apply.  One transaction per domain: for every table concerned
  * "add table F N; delete table F N" (declare, so that delete cannot fail;
@@ -74,6 +77,7 @@
 #define NFT_DIFF_MAX	40		/* plan lines shown per changed table */
 #define NFT_CTX_MAX	256		/* libnftables contexts open at once (see ctx_get) */
 #define NFT_FD_ROOM	8		/* descriptors below FD_SETSIZE left to others */
+#define NFT_SPENT	64		/* used scratch contexts closed together */
 
 /* The domain's nft_file, kept in vrf_domain_pdata(). */
 struct nft_src {
@@ -84,7 +88,16 @@ struct nft_src {
 	char *text;
 	size_t len;
 	struct vnft_decls decls;	/* the tables it declares, in file order */
+	uint64_t hash;			/* of text, to find files with the same input */
+	bool cacheable;			/* text is all libnftables reads (no include) */
+	bool checked;			/* validate() is done with it */
+	size_t order;			/* place among the files check_all() checks */
+	const struct nft_src *twin;	/* an earlier file with the same input */
+	int check_r;			/* what checking it gave (scratch_load()) */
+	struct vnft_errs errs;		/* libnftables' complaints, for twins */
+	struct nft_scratch *scratch;	/* the config's scratch namespace, if held here */
 	bool canon_done;		/* canon and norm are filled */
+	char *canon_text;		/* the stateless listing canon was read from */
 	struct vnft_listing canon;	/* the file as the kernel lists it back */
 	char **norm;			/* per decl: normalized canonical text */
 };
@@ -182,6 +195,16 @@ static int read_all(int fd, char **ret, size_t *ret_len)
 static bool has_nul(const char *text, size_t len)
 {
 	return memchr(text, '\0', len) != NULL;
+}
+
+/* FNV-1a: files with the same bytes meet in check_all(). */
+static uint64_t text_hash(const char *text, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 0x100000001b3ULL;
+	return h;
 }
 
 /* ---- diagnostics ---- */
@@ -340,6 +363,10 @@ static int ctx_run(struct nft_ctx *ctx, const char *cmd, const char *fdpath, boo
 	return rc == 0 ? 0 : -EINVAL;
 }
 
+struct nft_scratch;
+static void scratch_flush(struct nft_scratch *s);
+static struct nft_scratch *scratch_of(const struct vrf_config *cfg);
+
 /*
  * The domains' contexts.  libnftables select()s on its netlink socket, which
  * aborts once the descriptor passes FD_SETSIZE, so vrfmgr cannot keep one
@@ -424,9 +451,9 @@ static void lctx_close(struct nft_lctx *e)
 /* Make sure the socket of the next context gets a descriptor below
  * FD_SETSIZE: socket() takes the lowest free number, which a duplicate of
  * any descriptor shows. */
-static int pool_fd_room(struct nft_pool *pool, struct vrf_ns *ns)
+static int pool_fd_room(struct nft_pool *pool, struct vrf_ns *ns, const struct vrf_config *cfg)
 {
-	for (;;) {
+	for (bool flushed = false;;) {
 		int fd = fcntl(vrf_ns_fd(ns), F_DUPFD_CLOEXEC, 0);
 
 		if (fd < 0)
@@ -434,6 +461,12 @@ static int pool_fd_room(struct nft_pool *pool, struct vrf_ns *ns)
 		close(fd);
 		if (fd < FD_SETSIZE - NFT_FD_ROOM)
 			return 0;
+		if (!pool->tail && !flushed) {
+			/* The scratch namespace's used contexts hold some. */
+			scratch_flush(scratch_of(cfg));
+			flushed = true;
+			continue;
+		}
 		if (!pool->tail) {
 			fprintf(stderr, "%s: no file descriptor below %d is free for libnftables, "
 				"which cannot use higher ones\n", vrf_ns_name(ns), FD_SETSIZE);
@@ -460,7 +493,7 @@ static struct nft_ctx *ctx_get(struct vrf_run *run, struct vrf_ns *ns, int *ret_
 	}
 	while (pool->n >= NFT_CTX_MAX)
 		lctx_close(pool->tail);
-	r = pool_fd_room(pool, ns);
+	r = pool_fd_room(pool, ns, vrf_run_config(run));
 	if (r < 0) {
 		*ret_err = r;
 		return NULL;
@@ -686,47 +719,171 @@ static int canon_fill(struct vrf_config *cfg, struct nft_src *src)
 }
 
 /*
- * Run libnftables over the file.  With CAP_SYS_ADMIN: in a network namespace
- * made for this and dropped at once, for real, then listed back (the
- * canonical form).  Without: in the current namespace in check mode, which
- * parses and stops at the kernel's EPERM.  Returns 0, -EINVAL after
- * reporting the file's errors, -EPERM when only parsing was possible, or
- * another -errno.
+ * The scratch namespace: one network namespace, made when the first file
+ * must be loaded (unshare(CLONE_NEWNET), left at once) and used for every
+ * file of the config, one after the other.  Each file gets a context of its
+ * own (a `define` lives as long as the context that read it), and "flush
+ * ruleset" first takes the previous file's tables away, or a file declaring
+ * the same table would add to it.  Those flushes delete, and closing a
+ * socket while a deletion's destruction is pending in the namespace waits
+ * for an RCU grace period: so used contexts are closed together, NFT_SPENT
+ * at a time, which costs one such wait.  The scratch belongs to the first
+ * file that needed it and lives as long as the config, so that observe()
+ * can load a file again in the same namespace.  Without CAP_SYS_ADMIN
+ * (`check` as a user) no namespace can be made: each file is then parsed in
+ * check mode in our own namespace, where the kernel refuses libnftables'
+ * cache request (EPERM) before anything is evaluated.
  */
-static int src_check(struct vrf_config *cfg, struct nft_src *src)
-{
-	struct nft_ctx *ctx = NULL;
-	struct vnft_errs errs = { 0 };
-	char fdpath[32], *text = NULL;
-	bool scratch = false;
-	int self, memfd = -1, r;
+struct nft_scratch {
+	int self;			/* our own namespace, to come back to */
+	int nsfd;			/* the scratch namespace, or -1 */
+	bool unprivileged;		/* none can be made: parse only */
+	bool used;			/* a file's tables are loaded there */
+	struct nft_ctx *spent[NFT_SPENT];
+	size_t n_spent;
+};
 
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	if (unshare(CLONE_NEWNET) == 0) {
-		scratch = true;
-		/* nft_ctx_new() opens its netlink socket at once: it stays in
-		 * the new namespace, which lives as long as the socket. */
-		ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-		if (setns(self, CLONE_NEWNET) < 0) {
-			fprintf(stderr, "vrfmgr: cannot return to own network namespace: %s\n",
-				strerror(errno));
-			abort();	/* nothing after this would be safe */
-		}
-	} else if (errno == EPERM) {
-		ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+static struct nft_scratch *scratch_new(void)
+{
+	struct nft_scratch *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		abort();
+	s->self = s->nsfd = -1;
+	return s;
+}
+
+static void scratch_flush(struct nft_scratch *s)
+{
+	for (size_t i = 0; s && i < s->n_spent; i++)
+		nft_ctx_free(s->spent[i]);
+	if (s)
+		s->n_spent = 0;
+}
+
+static void scratch_free(struct nft_scratch *s)
+{
+	if (!s)
+		return;
+	scratch_flush(s);
+	if (s->nsfd >= 0)
+		close(s->nsfd);
+	if (s->self >= 0)
+		close(s->self);
+	free(s);
+}
+
+static int scratch_open(struct nft_scratch *s)
+{
+	int r = 0;
+
+	if (s->nsfd >= 0 || s->unprivileged)
+		return 0;
+	if (s->self < 0) {
+		s->self = vrf_fd_high(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+		if (s->self < 0)
+			return -errno;
+	}
+	if (unshare(CLONE_NEWNET) < 0) {
+		if (errno != EPERM)
+			return -errno;
+		s->unprivileged = true;
+		return 0;
+	}
+	s->nsfd = vrf_fd_high(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+	if (s->nsfd < 0)
+		r = -errno;
+	if (setns(s->self, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "vrfmgr: cannot return to own network namespace: %s\n",
+			strerror(errno));
+		abort();	/* nothing after this would be safe */
+	}
+	return r;
+}
+
+/* A new context in the scratch namespace (or, unprivileged, a check-mode
+ * one here); its socket must get a descriptor below FD_SETSIZE. */
+static struct nft_ctx *scratch_ctx(struct nft_scratch *s, int *ret_err)
+{
+	struct nft_ctx *ctx;
+	int fd = fcntl(s->self, F_DUPFD_CLOEXEC, 0);
+
+	if (fd >= FD_SETSIZE - NFT_FD_ROOM) {
+		close(fd);
+		scratch_flush(s);
+		fd = fcntl(s->self, F_DUPFD_CLOEXEC, 0);
+	}
+	if (fd < 0 || fd >= FD_SETSIZE - NFT_FD_ROOM) {
+		*ret_err = fd < 0 ? -errno : -EMFILE;
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	close(fd);
+	if (s->unprivileged) {
+		ctx = ctx_setup(nft_ctx_new(NFT_CTX_DEFAULT));
 		if (ctx)
 			nft_ctx_set_dry_run(ctx, true);
 	} else {
-		r = -errno;
-		close(self);
-		return r;
+		if (setns(s->nsfd, CLONE_NEWNET) < 0) {
+			*ret_err = -errno;
+			return NULL;
+		}
+		/* nft_ctx_new() opens its netlink socket at once, in here. */
+		ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+		if (setns(s->self, CLONE_NEWNET) < 0) {
+			fprintf(stderr, "vrfmgr: cannot return to own network namespace: %s\n",
+				strerror(errno));
+			abort();
+		}
+		ctx = ctx_setup(ctx);
 	}
-	close(self);
-	ctx = ctx_setup(ctx);
 	if (!ctx)
-		return -ENOMEM;
+		*ret_err = -ENOMEM;
+	return ctx;
+}
+
+static void scratch_done(struct nft_scratch *s, struct nft_ctx *ctx)
+{
+	if (s->unprivileged) {
+		nft_ctx_free(ctx);	/* it changed nothing: closing is free */
+		return;
+	}
+	nft_run_cmd_from_buffer(ctx, "");	/* drop its cache */
+	if (s->n_spent == NFT_SPENT)
+		scratch_flush(s);
+	s->spent[s->n_spent++] = ctx;
+}
+
+/*
+ * Load the file into the scratch namespace for real and list it back
+ * statelessly into *ret_text: the kernel's canonical form of its tables.
+ * Returns 0, -EINVAL with the file's errors in errs, -EPERM when it could
+ * only be parsed (warnings in errs), or another -errno.
+ */
+static int scratch_load(struct nft_scratch *s, const struct nft_src *src, struct vnft_errs *errs,
+			char **ret_text)
+{
+	struct vrf_buf text = { 0 };
+	struct nft_ctx *ctx;
+	char fdpath[32];
+	int memfd = -1, r;
+
+	*ret_text = NULL;
+	r = scratch_open(s);
+	if (r < 0)
+		return r;
+	ctx = scratch_ctx(s, &r);
+	if (!ctx)
+		return r;
+	if (s->used) {
+		r = ctx_run(ctx, "flush ruleset", NULL, false, NULL, NULL);
+		if (r < 0) {
+			r = -EIO;
+			goto out;
+		}
+		s->used = false;
+	}
 	nft_ctx_add_include_path(ctx, src->dir);
 	memfd = memfd_text(src->text, src->len);
 	if (memfd < 0) {
@@ -734,49 +891,213 @@ static int src_check(struct vrf_config *cfg, struct nft_src *src)
 		goto out;
 	}
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", memfd);
-	r = ctx_run(ctx, NULL, fdpath, true, NULL, &errs);
+	r = ctx_run(ctx, NULL, fdpath, true, NULL, errs);
 	if (r < 0) {
-		if (!scratch && only_eperm(&errs)) {
-			r = -EPERM;
-		} else {
-			if (!scratch)
-				drop_eperm(&errs);
-			report_errs(cfg, src, &errs);
-			r = -EINVAL;
-		}
+		r = s->unprivileged && only_eperm(errs) ? -EPERM : -EINVAL;
+		if (s->unprivileged)
+			drop_eperm(errs);
 		goto out;
 	}
-	report_errs(cfg, src, &errs);	/* warnings */
-	if (!scratch) {
-		r = -EPERM;	/* checked, but not listed */
+	if (s->unprivileged) {
+		r = -EPERM;	/* parsed, but not loaded */
 		goto out;
 	}
-	r = list_ruleset(ctx, true, &src->canon, &text);
-	if (r < 0)
-		goto out;
-	r = canon_fill(cfg, src);
+	s->used = true;
+	r = list_text(ctx, "list ruleset", true, &text);
+	if (r == 0)
+		*ret_text = vnft_xstrdup(vrf_buf_str(&text));
 out:
-	free(text);
-	vnft_errs_free(&errs);
+	vrf_buf_free(&text);
 	if (memfd >= 0)
 		close(memfd);
-	nft_ctx_free(ctx);
+	scratch_done(s, ctx);
 	return r;
 }
 
-/* observe() and audit() need the canonical form; parse() made it unless it
- * ran without privilege. */
-static int src_canon(struct nft_src *src)
+static void canon_clear(struct nft_src *src)
+{
+	if (src->norm)
+		for (size_t i = 0; i < src->decls.n; i++)
+			free(src->norm[i]);
+	free(src->norm);
+	src->norm = NULL;
+	vnft_listing_free(&src->canon);
+	free(src->canon_text);
+	src->canon_text = NULL;
+	vnft_errs_free(&src->errs);
+	src->canon_done = false;
+}
+
+/* Take text (malloc'd) as the file's canonical listing. */
+static int canon_set(struct vrf_config *cfg, struct nft_src *src, char *text)
 {
 	int r;
 
-	if (src->canon_done)
-		return 0;
-	r = src_check(NULL, src);
+	src->canon_text = text;
+	r = listing_read(text, &src->canon);
+	if (r < 0)
+		return r;
+	return canon_fill(cfg, src);
+}
+
+/* Tell what checking the file found (cfg may be NULL: print only). */
+static void check_report(struct vrf_config *cfg, const struct nft_src *src, int r,
+			 const struct vnft_errs *errs)
+{
+	if (r == 0 || r == -EINVAL || r == -EPERM)
+		report_errs(cfg, src, errs);
+	else
+		vrf_error(cfg, &src->loc, "nft_file %s: cannot check it: %s", src->path,
+			  strerror(-r));
+}
+
+/* Check the file with libnftables in the scratch namespace, and keep its
+ * canonical form.  Returns as scratch_load() does. */
+static int src_check(struct vrf_config *cfg, struct nft_scratch *s, struct nft_src *src)
+{
+	char *text;
+	int r;
+
+	canon_clear(src);
+	r = scratch_load(s, src, &src->errs, &text);
+	src->check_r = r;
+	check_report(cfg, src, r, &src->errs);
+	if (r == 0)
+		r = canon_set(cfg, src, text);
+	return r;
+}
+
+/* The same result for a file with the same input as twin, checked before. */
+static int src_copy(struct vrf_config *cfg, struct nft_src *src, const struct nft_src *twin)
+{
+	canon_clear(src);
+	src->check_r = twin->check_r;
+	check_report(cfg, src, twin->check_r, &twin->errs);
+	if (!twin->canon_text)
+		return twin->check_r;
+	return canon_set(cfg, src, vnft_xstrdup(twin->canon_text));
+}
+
+static struct nft_src *domain_src(const struct vrf_domain *d);
+
+/* The config's scratch namespace, held by one of its files, or NULL. */
+static struct nft_scratch *scratch_of(const struct vrf_config *cfg)
+{
+	for (size_t i = 0; cfg && i < cfg->n_domains; i++) {
+		struct nft_src *src = domain_src(cfg->domains[i]);
+
+		if (src && src->scratch)
+			return src->scratch;
+	}
+	return NULL;
+}
+
+/* The config's scratch namespace; src holds it when there is none yet. */
+static struct nft_scratch *scratch_get(const struct vrf_config *cfg, struct nft_src *src)
+{
+	struct nft_scratch *s = scratch_of(cfg);
+
+	if (!s)
+		s = src->scratch = scratch_new();
+	return s;
+}
+
+/* Load the file again in the scratch namespace (observe(), audit()): the
+ * canonical form is missing (validate() ran without privilege) or may be
+ * stale. */
+static int src_recheck(struct vrf_run *run, struct nft_src *src)
+{
+	int r = src_check(NULL, scratch_get(vrf_run_config(run), src), src);
+
 	if (r == -EPERM)
 		fprintf(stderr, "%s: cannot load the firewall into a scratch namespace to "
 			"compare it: %s\n", src->path, strerror(EPERM));
 	return r;
+}
+
+/* observe() and audit() need the canonical form; validate() made it unless
+ * it ran without privilege. */
+static int src_canon(struct vrf_run *run, struct nft_src *src)
+{
+	return src->canon_done ? 0 : src_recheck(run, src);
+}
+
+/* Do a and b give libnftables the same input?  Then checking one is
+ * checking both.  Sorts files with the same input next to each other, in
+ * config order. */
+static int cmp_input(const void *x, const void *y)
+{
+	const struct nft_src *a = *(struct nft_src *const *)x, *b = *(struct nft_src *const *)y;
+	int c;
+
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	c = memcmp(a->text, b->text, a->len);
+	/* A file that includes others reads them from its own folder. */
+	if (!c && !a->cacheable)
+		c = strcmp(a->dir, b->dir);
+	if (!c && a->order != b->order)
+		c = a->order < b->order ? -1 : 1;
+	return c;
+}
+
+static bool same_input(const struct nft_src *a, const struct nft_src *b)
+{
+	return a->hash == b->hash && a->len == b->len && !memcmp(a->text, b->text, a->len) &&
+	       (a->cacheable || !strcmp(a->dir, b->dir));
+}
+
+/* Check every file of the config that has not been checked, in config
+ * order; a file with the same input as an earlier one gets its result. */
+static void check_all(struct vrf_config *cfg)
+{
+	struct nft_src **v = NULL, **sorted = NULL;
+	struct nft_scratch *s = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_domains; i++) {
+		struct nft_src *src = domain_src(cfg->domains[i]);
+
+		if (!src || src->checked)
+			continue;
+		v = vnft_xrealloc(v, (n + 1) * sizeof(*v));
+		src->order = n;
+		src->twin = NULL;
+		v[n++] = src;
+	}
+	sorted = vnft_xrealloc(NULL, (n ? n : 1) * sizeof(*sorted));
+	memcpy(sorted, v, n * sizeof(*v));
+	qsort(sorted, n, sizeof(*sorted), cmp_input);
+	for (size_t i = 1; i < n; i++)
+		if (same_input(sorted[i - 1], sorted[i]))
+			sorted[i]->twin = sorted[i - 1]->twin ? sorted[i - 1]->twin : sorted[i - 1];
+	for (size_t i = 0; i < n; i++) {
+		struct nft_src *src = v[i];
+
+		src->checked = true;
+		if (src->twin) {
+			src_copy(cfg, src, src->twin);
+			continue;
+		}
+		if (!s)
+			s = scratch_get(cfg, src);
+		src_check(cfg, s, src);
+	}
+	/* Close the used contexts now: one wait for the last flush at most. */
+	scratch_flush(s);
+	free(v);
+	free(sorted);
+}
+
+static int nft_validate(struct vrf_config *cfg, struct vrf_domain *d)
+{
+	const struct nft_src *src = domain_src(d);
+
+	if (src && !src->checked)
+		check_all(cfg);
+	return 0;
 }
 
 /* ---- parse ---- */
@@ -785,15 +1106,12 @@ static void src_free(struct nft_src *src)
 {
 	if (!src)
 		return;
+	canon_clear(src);
+	scratch_free(src->scratch);
 	free(src->value);
 	free(src->dir);
 	free(src->text);
-	if (src->norm)
-		for (size_t i = 0; i < src->decls.n; i++)
-			free(src->norm[i]);
-	free(src->norm);
 	vnft_decls_free(&src->decls);
-	vnft_listing_free(&src->canon);
 	free(src);
 }
 
@@ -809,7 +1127,7 @@ static int nft_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct 
 	struct nft_src *src;
 	struct diag_ctx dc;
 	char *path, *slash;
-	int fd, r, r2;
+	int fd, r;
 
 	if (*slot) {
 		vrf_error(cfg, loc, "second nft_file in [domain %s] (the first is at %s:%u); "
@@ -836,6 +1154,7 @@ static int nft_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct 
 			   vnft_xstrdup(".");
 	free(path);
 	*slot = src;
+	src->checked = true;	/* until it is known to be worth checking */
 	r = read_all(fd, &src->text, &src->len);
 	close(fd);
 	if (r < 0) {
@@ -847,17 +1166,17 @@ static int nft_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct 
 		vrf_error(cfg, loc, "nft_file %s: contains a NUL byte; not an nft file", src->path);
 		return -EINVAL;
 	}
+	src->hash = text_hash(src->text, src->len);
+	/* An include brings in text that is not in these bytes. */
+	src->cacheable = !memmem(src->text, src->len, "include", 7);
+	/* libnftables checks the file in validate(), all files at once, and
+	 * even when the scan complained, so that one check shows every
+	 * problem of the file. */
+	src->checked = false;
 	dc = (struct diag_ctx){ cfg, src };
 	r = vnft_scan_tables(src->text, src->len, &src->decls, scan_diag, &dc);
-	/* libnftables runs even when the scan complained, so that one check
-	 * shows every problem of the file. */
-	r2 = src_check(cfg, src);
-	if (r < 0 || (r2 < 0 && r2 != -EPERM)) {
-		if (r2 < 0 && r2 != -EINVAL && r2 != -EPERM)
-			vrf_error(cfg, loc, "nft_file %s: cannot check it: %s", src->path,
-				  strerror(-r2));
+	if (r < 0)
 		return -EINVAL;
-	}
 	for (size_t i = 0; i < src->decls.n; i++) {
 		struct vrf_loc at = { src->path, src->decls.v[i].line };
 		struct nft_table *t = vrf_obj_new(&nft_plugin, sizeof(*t), &at);
@@ -1139,7 +1458,7 @@ static int nft_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 	if (!src && rec.n == 0)
 		return 0;
 	if (src) {
-		r = src_canon(src);
+		r = src_canon(run, src);
 		if (r < 0)
 			goto out;
 	}
@@ -1594,7 +1913,7 @@ static int nft_audit(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 	r = record_read(cfg, vrf_ns_name(ns), &rec);
 	if (r < 0)
 		goto out;
-	if (src && src_canon(src) < 0)
+	if (src && src_canon(run, src) < 0)
 		src = NULL;	/* reported; the live tables are still shown */
 	ctx = ctx_get(run, ns, &r);
 	if (!ctx)
@@ -1663,6 +1982,7 @@ static const struct vrf_plugin nft_plugin = {
 	/* ALWAYS: a domain whose nft_file went away still owns tables. */
 	.flags = VRF_PLUGIN_ALWAYS,
 	.parse = nft_parse,
+	.validate = nft_validate,
 	.compare = nft_compare,
 	.equal = nft_equal,
 	.observe = nft_observe,
