@@ -31,6 +31,14 @@
  * make; loading and listing a small file 0.6 ms; check mode (nft -c) 14 ms,
  * because aborting a batch waits for RCU.
  *
+ * The cache.  What loading a file gave is kept in STATE_DIR/nft-cache,
+ * with the file's bytes and an identity of everything else it depends on
+ * (libnftables, libnftnl, the kernel, the files names resolve through); a
+ * file whose entry matches all of it is not loaded again (see
+ * cache_load()).  A file that includes another is not cached.  Only a run
+ * writes entries, never `check`; and a live table that differs from a
+ * cached form makes the file load again before the difference is believed.
+ *
  * Equality.  A live table is listed statelessly in the domain by the same
  * libnftables (only the tables vrfmgr owns, see list_owned()), and both
  * sides are normalized by nft-text.c (set elements sorted, elements of
@@ -49,8 +57,10 @@
  * bounded pool (see ctx_get()), because closing it right away would wait
  * for an RCU grace period (about 15 ms).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -59,6 +69,7 @@
 #include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <netinet/in.h>		/* before the kernel's headers, which then yield */
@@ -78,6 +89,9 @@
 #define NFT_CTX_MAX	256		/* libnftables contexts open at once (see ctx_get) */
 #define NFT_FD_ROOM	8		/* descriptors below FD_SETSIZE left to others */
 #define NFT_SPENT	64		/* used scratch contexts closed together */
+#define NFT_CACHE_DIR	"nft-cache"	/* under state_dir: canonical forms of files */
+#define NFT_CACHE_MAGIC	"vrfmgr nft canonical form 1"
+#define NFT_CACHE_KEEP	256		/* entries kept beyond the config's own */
 
 /* The domain's nft_file, kept in vrf_domain_pdata(). */
 struct nft_src {
@@ -92,7 +106,10 @@ struct nft_src {
 	bool cacheable;			/* text is all libnftables reads (no include) */
 	bool checked;			/* validate() is done with it */
 	size_t order;			/* place among the files check_all() checks */
-	const struct nft_src *twin;	/* an earlier file with the same input */
+	struct nft_src *twin;		/* an earlier file with the same input */
+	bool from_cache;		/* canon was read from the cache, not made now */
+	bool store;			/* canon was made now: observe() caches it */
+	char *ident;			/* what else canon depends on (ident_make()) */
 	int check_r;			/* what checking it gave (scratch_load()) */
 	struct vnft_errs errs;		/* libnftables' complaints, for twins */
 	struct nft_scratch *scratch;	/* the config's scratch namespace, if held here */
@@ -393,6 +410,7 @@ struct nft_lctx {
 struct nft_pool {
 	struct nft_lctx *head, *tail;
 	unsigned n;
+	bool cache_gc_done;		/* cache_gc() ran */
 };
 
 static struct nft_pool *pool_get(struct vrf_run *run)
@@ -959,6 +977,7 @@ static int src_check(struct vrf_config *cfg, struct nft_scratch *s, struct nft_s
 	int r;
 
 	canon_clear(src);
+	src->from_cache = false;
 	r = scratch_load(s, src, &src->errs, &text);
 	src->check_r = r;
 	check_report(cfg, src, r, &src->errs);
@@ -972,6 +991,7 @@ static int src_copy(struct vrf_config *cfg, struct nft_src *src, const struct nf
 {
 	canon_clear(src);
 	src->check_r = twin->check_r;
+	src->from_cache = twin->from_cache;
 	check_report(cfg, src, twin->check_r, &twin->errs);
 	if (!twin->canon_text)
 		return twin->check_r;
@@ -1022,6 +1042,296 @@ static int src_canon(struct vrf_run *run, struct nft_src *src)
 	return src->canon_done ? 0 : src_recheck(run, src);
 }
 
+/*
+ * The cache of canonical forms: STATE_DIR/nft-cache/HASH.canon holds the
+ * listing that loading a file gave, after a header with the file's bytes
+ * and an identity of everything else the listing depends on (ident_make()).
+ * An entry is used only when both match byte for byte, so an unchanged file
+ * is not loaded into the scratch namespace again on the next run.  Only
+ * observe() writes entries (`check` never does), and when a live table
+ * differs from a form that came from the cache, the file is loaded again
+ * before that is believed (cache_verify()): a stale entry cannot make drift.
+ */
+
+static void ident_file(struct vrf_buf *b, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		vrf_buf_printf(b, " %s -", path);
+	else
+		vrf_buf_printf(b, " %s %llu:%llu:%lld:%lld.%09ld", path,
+			       (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+			       (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			       st.st_mtim.tv_nsec);
+}
+
+static int ident_lib(struct dl_phdr_info *info, size_t size, void *data)
+{
+	const char *base = strrchr(info->dlpi_name, '/');
+
+	base = base ? base + 1 : info->dlpi_name;
+	if (!strncmp(base, "libnftables.so", 14) || !strncmp(base, "libnftnl.so", 11))
+		ident_file(data, info->dlpi_name);
+	return 0;
+}
+
+/* What the canonical listing of a file depends on besides its bytes: the
+ * code that renders it (libnftables and libnftnl, as loaded, or vrfmgr
+ * itself when they are linked in), the kernel that stores what the file
+ * says, and the files libnftables resolves names through.  One line. */
+static const char *const ident_files[] = {
+	"/etc/hosts", "/etc/services", "/etc/protocols", "/etc/passwd", "/etc/group",
+	"/etc/nsswitch.conf", "/etc/connlabel.conf", "/etc/iproute2/rt_realms",
+	"/etc/iproute2/rt_marks", "/etc/iproute2/group", NULL
+};
+
+static char *ident_make(void)
+{
+	struct vrf_buf b = { 0 };
+	struct utsname u;
+	size_t before;
+	char *r;
+
+	if (uname(&u) == 0)
+		vrf_buf_printf(&b, "%s %s;", u.release, u.version);
+	before = b.len;
+	dl_iterate_phdr(ident_lib, &b);
+	if (!strstr(vrf_buf_str(&b) + before, "libnftables"))
+		ident_file(&b, "/proc/self/exe");
+	for (size_t i = 0; ident_files[i]; i++)
+		ident_file(&b, ident_files[i]);
+	r = vnft_xstrdup(vrf_buf_str(&b));
+	vrf_buf_free(&b);
+	for (char *p = r; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return r;
+}
+
+static char *cache_dir(const struct vrf_config *cfg)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/" NFT_CACHE_DIR, cfg->state_dir) < 0)
+		abort();
+	return p;
+}
+
+static char *cache_path(const struct vrf_config *cfg, uint64_t hash)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/" NFT_CACHE_DIR "/%016llx.canon", cfg->state_dir,
+		     (unsigned long long)hash) < 0)
+		abort();
+	return p;
+}
+
+/* Read the entry of src into memory if it is one vrfmgr wrote: a regular
+ * file of root's (or ours) that nobody else may write. */
+static char *cache_read(const struct vrf_config *cfg, const struct nft_src *src, size_t *ret_len)
+{
+	char *p = cache_path(cfg, src->hash), *text = NULL;
+	struct stat st;
+	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	free(p);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 022) &&
+	    (st.st_uid == 0 || st.st_uid == geteuid()) && read_all(fd, &text, ret_len) < 0)
+		text = NULL;
+	close(fd);
+	return text;
+}
+
+/* Is the listing what src's tables must give?  (A listing that does not
+ * fit is a broken entry: it is not used.) */
+static bool listing_fits(const struct nft_src *src, const struct vnft_listing *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!decls_has(&src->decls, l->v[i].family, l->v[i].name))
+			return false;
+	for (size_t i = 0; i < src->decls.n; i++)
+		if (!vnft_listing_find(l, src->decls.v[i].family, src->decls.v[i].name))
+			return false;
+	return true;
+}
+
+/* src's canonical form from the cache: 0, or -ENOENT when there is no
+ * entry for exactly this input. */
+static int cache_load(struct vrf_config *cfg, struct nft_src *src, const char *ident)
+{
+	struct vnft_listing l = { 0 };
+	size_t len, hlen = strlen(NFT_CACHE_MAGIC), ilen = strlen(ident);
+	char *text = cache_read(cfg, src, &len), *p, *end;
+	unsigned long long flen;
+	int r = -ENOENT;
+
+	if (!text)
+		return -ENOENT;
+	p = text;
+	end = text + len;
+	/* NFT_CACHE_MAGIC "\n" IDENT "\n" LENGTH "\n" FILE LISTING */
+	if ((size_t)(end - p) < hlen + 1 || memcmp(p, NFT_CACHE_MAGIC "\n", hlen + 1))
+		goto out;
+	p += hlen + 1;
+	if ((size_t)(end - p) < ilen + 1 || memcmp(p, ident, ilen) || p[ilen] != '\n')
+		goto out;
+	p += ilen + 1;
+	errno = 0;
+	flen = strtoull(p, &p, 10);
+	if (errno || p >= end || *p != '\n' || flen != src->len)
+		goto out;
+	p++;
+	if ((size_t)(end - p) < src->len || memcmp(p, src->text, src->len))
+		goto out;
+	p += src->len;
+	if (vnft_listing_parse(p, &l) < 0 || !listing_fits(src, &l))
+		goto out;
+	canon_clear(src);
+	if (canon_set(cfg, src, vnft_xstrdup(p)) == 0) {
+		src->from_cache = true;
+		src->check_r = 0;
+		r = 0;
+	}
+out:
+	vnft_listing_free(&l);
+	free(text);
+	return r;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Once a run: when the cache holds more than NFT_CACHE_KEEP entries beyond
+ * one per file of the config, drop those no file of the config uses. */
+static void cache_gc(const struct vrf_config *cfg)
+{
+	char *dir = cache_dir(cfg);
+	DIR *dp = opendir(dir);
+	uint64_t *used = vnft_xrealloc(NULL, (cfg->n_domains + 1) * sizeof(*used));
+	size_t n_used = 0, n = 0;
+	struct dirent *e;
+
+	free(dir);
+	if (!dp)
+		goto out;
+	while ((e = readdir(dp)))
+		n += strlen(e->d_name) == 22 && !strcmp(e->d_name + 16, ".canon");
+	if (n <= NFT_CACHE_KEEP + cfg->n_domains)
+		goto out;
+	for (size_t i = 0; i < cfg->n_domains; i++) {
+		const struct nft_src *src = domain_src(cfg->domains[i]);
+
+		if (src)
+			used[n_used++] = src->hash;
+	}
+	qsort(used, n_used, sizeof(*used), cmp_u64);
+	rewinddir(dp);
+	while ((e = readdir(dp))) {
+		char *stop;
+		uint64_t h;
+
+		if (strlen(e->d_name) != 22 || strcmp(e->d_name + 16, ".canon"))
+			continue;
+		h = strtoull(e->d_name, &stop, 16);
+		if (stop == e->d_name + 16 && !bsearch(&h, used, n_used, sizeof(*used), cmp_u64))
+			unlinkat(dirfd(dp), e->d_name, 0);
+	}
+out:
+	if (dp)
+		closedir(dp);
+	free(used);
+}
+
+/* Write src's entry (atomically: a reader sees the old one or the new). */
+static void cache_store(struct vrf_run *run, struct nft_src *src)
+{
+	const struct vrf_config *cfg = vrf_run_config(run);
+	struct nft_pool *pool = pool_get(run);
+	char *dir = cache_dir(cfg), *path = cache_path(cfg, src->hash), *tmp;
+	FILE *f;
+	int r = 0;
+
+	src->store = false;
+	if (!src->ident)
+		src->ident = ident_make();
+	if (asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
+		abort();
+	mkdir(cfg->state_dir, 0755);
+	mkdir(dir, 0755);
+	f = fopen(tmp, "we");
+	if (!f) {
+		r = -errno;
+		goto out;
+	}
+	fprintf(f, NFT_CACHE_MAGIC "\n%s\n%zu\n", src->ident, src->len);
+	fwrite(src->text, 1, src->len, f);
+	fputs(src->canon_text, f);
+	if (ferror(f))
+		r = -EIO;
+	if (fclose(f) != 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+	if (!pool->cache_gc_done) {
+		pool->cache_gc_done = true;
+		cache_gc(cfg);
+	}
+out:
+	if (r && vrf_run_verbose(run) > 0)
+		fprintf(stderr, "vrfmgr: cannot write %s: %s\n", path, strerror(-r));
+	free(dir);
+	free(path);
+	free(tmp);
+}
+
+/* Does the live table (family, name, normalized) differ from src's form
+ * of it, which came from the cache?  Then that form must be made again
+ * before a difference is believed. */
+static bool canon_doubtful(const struct nft_src *src, const char *family, const char *name,
+			   const char *norm)
+{
+	if (!src || !src->from_cache || !src->canon_done)
+		return false;
+	for (size_t k = 0; k < src->decls.n; k++)
+		if (!strcmp(src->decls.v[k].family, family) && !strcmp(src->decls.v[k].name, name))
+			return !src->norm[k] || !norm || strcmp(src->norm[k], norm);
+	return false;
+}
+
+/* Load the file again (its cached form is in doubt) and keep the new form;
+ * when it differs from the cached one, the entry was stale and is
+ * replaced, else the drift is real. */
+static int canon_redo(struct vrf_run *run, struct nft_src *src)
+{
+	char *old = vnft_xstrdup(src->canon_text ? src->canon_text : "");
+	int r = src_recheck(run, src);
+
+	if (r == 0 && src->cacheable && !src->errs.n && strcmp(old, src->canon_text))
+		src->store = true;
+	free(old);
+	return r;
+}
+
+/* Store src's form if it was made in this run and not stored yet (by src
+ * or by the file whose twin it is). */
+static void canon_keep(struct vrf_run *run, struct nft_src *src)
+{
+	struct nft_src *keeper = src && src->twin ? src->twin : src;
+
+	if (keeper && keeper->store && keeper->canon_done)
+		cache_store(run, keeper);
+}
+
 /* Do a and b give libnftables the same input?  Then checking one is
  * checking both.  Sorts files with the same input next to each other, in
  * config order. */
@@ -1055,6 +1365,7 @@ static void check_all(struct vrf_config *cfg)
 {
 	struct nft_src **v = NULL, **sorted = NULL;
 	struct nft_scratch *s = NULL;
+	char *ident = NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < cfg->n_domains; i++) {
@@ -1081,12 +1392,22 @@ static void check_all(struct vrf_config *cfg)
 			src_copy(cfg, src, src->twin);
 			continue;
 		}
+		if (src->cacheable && !ident)
+			ident = ident_make();
+		if (src->cacheable && cache_load(cfg, src, ident) == 0)
+			continue;
 		if (!s)
 			s = scratch_get(cfg, src);
-		src_check(cfg, s, src);
+		/* What loaded without a word is stored by observe(): a
+		 * warning is shown on every check, the cache would hide it. */
+		if (src_check(cfg, s, src) == 0 && src->cacheable && !src->errs.n) {
+			src->store = true;
+			src->ident = vnft_xstrdup(ident);
+		}
 	}
 	/* Close the used contexts now: one wait for the last flush at most. */
 	scratch_flush(s);
+	free(ident);
 	free(v);
 	free(sorted);
 }
@@ -1108,6 +1429,7 @@ static void src_free(struct nft_src *src)
 		return;
 	canon_clear(src);
 	scratch_free(src->scratch);
+	free(src->ident);
 	free(src->value);
 	free(src->dir);
 	free(src->text);
@@ -1446,6 +1768,7 @@ static int nft_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 	struct nft_src *src = domain_src(d);
 	struct vnft_decls rec, unowned = { 0 };
 	struct vnft_listing live = { 0 };
+	size_t first;
 	int r;
 
 	r = record_read(cfg, vrf_ns_name(ns), &rec);
@@ -1465,6 +1788,7 @@ static int nft_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 	r = list_owned(run, ns, src ? &src->decls : NULL, &rec, &live, &unowned);
 	if (r < 0)
 		goto out;
+	first = out->n;
 	for (size_t i = 0; i < live.n; i++) {
 		const struct vnft_ltable *lt = &live.v[i];
 
@@ -1475,6 +1799,17 @@ static int nft_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 		else
 			decls_add(&unowned, lt->family, lt->name);
 	}
+	for (size_t i = first; src && i < out->n; i++) {
+		const struct nft_table *t = (const struct nft_table *)out->v[i];
+
+		if (canon_doubtful(src, t->family, t->name, t->norm)) {
+			r = canon_redo(run, src);
+			if (r < 0)
+				goto out;
+			break;
+		}
+	}
+	canon_keep(run, src);
 	/* The note of the plan: whenever the domain is planned, not with -q. */
 	for (size_t i = 0; src && vrf_run_verbose(run) >= 0 && i < unowned.n; i++)
 		fprintf(stderr, "%s: note: nftables table %s %s is not declared in %s; "
@@ -1924,6 +2259,17 @@ static int nft_audit(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 	ctx_done(ns, false);
 	if (r < 0)
 		goto out;
+	for (size_t i = 0; src && i < live.n; i++) {
+		char *norm = vnft_table_norm(&live.v[i]);
+		bool doubt = canon_doubtful(src, live.v[i].family, live.v[i].name, norm);
+
+		free(norm);
+		if (doubt) {
+			if (canon_redo(run, src) < 0)
+				src = NULL;	/* reported; the live tables are still shown */
+			break;
+		}
+	}
 	if (json)
 		vrf_buf_puts(out, "\"firewall\":[");
 	else if (!live.n && !(src && src->decls.n))
