@@ -36,18 +36,22 @@
  * now. */
 #define LINE_MAX_LEN 198
 
-/* One `key = value` line as read, before anyone interpreted it.  key and
- * value live in the loader's string arena. */
+/* One `key = value` line as read, before anyone interpreted it.  The
+ * entry and its strings live in the loader's arena; entries are listed
+ * in reading order. */
 struct raw_entry {
+	struct raw_entry *next;
 	struct vrf_loc loc;
 	struct vrf_domain *section;	/* NULL for [global] */
 	const char *key;
 	const char *value;
 };
 
-/* The raw entries' strings, packed into large blocks: a file of 100,000
- * routes would otherwise make 200,000 small allocations only to free them
- * all at the end of the load. */
+/* The raw entries and their strings, packed into large blocks: a file of
+ * 100,000 routes would otherwise make 200,000 small allocations, or grow
+ * one array of megabytes, only to free it all at the end of the load.
+ * Blocks come from the ordinary heap, so the objects made later reuse
+ * their memory. */
 #define ARENA_BLOCK (64 * 1024)
 
 struct arena_block {
@@ -58,9 +62,8 @@ struct arena_block {
 
 struct loader {
 	struct vrf_config *cfg;
-	struct raw_entry *raw;
-	size_t n_raw, cap_raw;
-	struct arena_block *strings;	/* newest block first */
+	struct raw_entry *raw, *raw_last;
+	struct arena_block *arena;	/* newest block first */
 	/* Keys repeat (a table of routes is "route" after "route"), so the
 	 * plugin found for the last key is asked first. */
 	const char *last_key;
@@ -283,28 +286,35 @@ static bool line_ok(struct loader *L, char *line, size_t len, char **ret_s)
 	return true;
 }
 
-/* A copy of s in the loader's arena, alive until loader_free(). */
+/* size bytes from the loader's arena, alive until loader_free(); aligned
+ * for a raw entry when `align`. */
+static void *arena_alloc(struct loader *L, size_t size, bool align)
+{
+	struct arena_block *b = L->arena;
+	size_t at = b ? b->used : 0;
+
+	if (align)
+		at = (at + _Alignof(struct raw_entry) - 1) & ~(_Alignof(struct raw_entry) - 1);
+	if (!b || at > b->size || b->size - at < size) {
+		size_t bsize = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+
+		b = malloc(sizeof(*b) + bsize);
+		if (!b)
+			abort();
+		b->next = L->arena;
+		b->size = bsize;
+		L->arena = b;
+		at = 0;
+	}
+	b->used = at + size;
+	return b->mem + at;
+}
+
 static const char *arena_strdup(struct loader *L, const char *s)
 {
 	size_t len = strlen(s) + 1;
-	struct arena_block *b = L->strings;
-	char *copy;
 
-	if (!b || b->size - b->used < len) {
-		size_t size = len > ARENA_BLOCK ? len : ARENA_BLOCK;
-
-		b = malloc(sizeof(*b) + size);
-		if (!b)
-			abort();
-		b->next = L->strings;
-		b->size = size;
-		b->used = 0;
-		L->strings = b;
-	}
-	copy = b->mem + b->used;
-	memcpy(copy, s, len);
-	b->used += len;
-	return copy;
+	return memcpy(arena_alloc(L, len, false), s, len);
 }
 
 /* Keep a key line of the current section as a raw entry. */
@@ -318,17 +328,17 @@ static void raw_add(struct loader *L, const char *key, const char *value)
 			vrf_error(L->cfg, &loc, "key \"%s\" outside any section", key);
 		return;
 	}
-	if (L->n_raw == L->cap_raw) {
-		L->cap_raw = L->cap_raw ? L->cap_raw * 2 : 64;
-		L->raw = realloc(L->raw, L->cap_raw * sizeof(*L->raw));
-		if (!L->raw)
-			abort();
-	}
-	e = &L->raw[L->n_raw++];
+	e = arena_alloc(L, sizeof(*e), true);
+	e->next = NULL;
 	e->loc = loc;
 	e->section = L->in_global ? NULL : L->section;
 	e->key = arena_strdup(L, key);
 	e->value = arena_strdup(L, value);
+	if (L->raw_last)
+		L->raw_last->next = e;
+	else
+		L->raw = e;
+	L->raw_last = e;
 }
 
 /* ---- key and value, split as inih splits them ----
@@ -648,13 +658,13 @@ static void validate_domain(struct vrf_config *cfg, struct vrf_domain *d)
 
 static void loader_free(struct loader *L)
 {
-	while (L->strings) {
-		struct arena_block *next = L->strings->next;
+	while (L->arena) {
+		struct arena_block *next = L->arena->next;
 
-		free(L->strings);
-		L->strings = next;
+		free(L->arena);
+		L->arena = next;
 	}
-	free(L->raw);
+	L->raw = L->raw_last = NULL;
 	free(L->buf);
 }
 
@@ -680,15 +690,15 @@ int vrf_config_load_into(struct vrf_config *cfg, const char *path)
 	set_string(&cfg->path, path);
 	if (read_file(&L, NULL, path, true) < 0)
 		goto out;
-	/* [global] first, in file order; includes append to L.raw as they go,
-	 * so walk by index. */
-	for (size_t i = 0; i < L.n_raw; i++) {
-		if (!L.raw[i].section) {
-			if (!strcmp(L.raw[i].key, "plugin_dir")) {
+	/* [global] first, in file order; includes append to the list as
+	 * they go, and the walk reaches their entries too. */
+	for (struct raw_entry *e = L.raw; e; e = e->next) {
+		if (!e->section) {
+			if (!strcmp(e->key, "plugin_dir")) {
 				plugin_dir_set = true;
-				plugin_loc = L.raw[i].loc;
+				plugin_loc = e->loc;
 			}
-			apply_global(&L, &L.raw[i]);
+			apply_global(&L, e);
 		}
 	}
 	/* External plugins add keys, so they load before any section is
@@ -705,9 +715,9 @@ int vrf_config_load_into(struct vrf_config *cfg, const char *path)
 			vrf_plugins_load_dir(cfg, plugin_dir_set ? &plugin_loc : NULL,
 					     cfg->plugin_dir);
 	}
-	for (size_t i = 0; i < L.n_raw; i++)
-		if (L.raw[i].section)
-			apply_section(&L, &L.raw[i]);
+	for (struct raw_entry *e = L.raw; e; e = e->next)
+		if (e->section)
+			apply_section(&L, e);
 	if (cfg->host)
 		validate_domain(cfg, cfg->host);
 	for (size_t i = 0; i < cfg->n_domains; i++)
