@@ -332,7 +332,12 @@ static void raw_add(struct loader *L, const char *key, const char *value)
 	e->next = NULL;
 	e->loc = loc;
 	e->section = L->in_global ? NULL : L->section;
-	e->key = arena_strdup(L, key);
+	/* Keys come in runs ("route" after "route"): a key equal to the last
+	 * one shares its copy. */
+	if (L->raw_last && !strcmp(L->raw_last->key, key))
+		e->key = L->raw_last->key;
+	else
+		e->key = arena_strdup(L, key);
 	e->value = arena_strdup(L, value);
 	if (L->raw_last)
 		L->raw_last->next = e;
