@@ -213,6 +213,10 @@ static enum rt_word rt_word(const char *w)
 /* The route type a word names (any of rt_type_names), or -1. */
 static int rt_type_word(const char *w)
 {
+	/* Most lines start with their destination; no type name starts
+	 * with a digit, as an IPv4 prefix does. */
+	if (w[0] >= '0' && w[0] <= '9')
+		return -1;
 	for (size_t t = 0; t < sizeof(rt_type_names) / sizeof(rt_type_names[0]); t++)
 		if (rt_type_names[t] && rt_type_names[t][0] == w[0] && !strcmp(rt_type_names[t], w))
 			return (int)t;
