@@ -791,8 +791,13 @@ static void norm_into(struct vrf_buf *out, const char *s, size_t len)
 			strv_free(v, n);
 			i = j + 1;
 		} else {
-			vrf_buf_printf(out, "%c", c);
-			i++;
+			/* Up to the next blank, string or brace in one go. */
+			size_t e = i;
+
+			while (e < len && s[e] != ' ' && s[e] != '\t' && s[e] != '"' && s[e] != '{')
+				e++;
+			vrf_buf_printf(out, "%.*s", (int)(e - i), s + i);
+			i = e;
 		}
 	}
 }
