@@ -698,7 +698,10 @@ static int table_names(struct vrf_ns *ns, struct vnft_decls *out)
 
 /* ---- the check and the canonical form ---- */
 
-static int canon_fill(struct vrf_config *cfg, struct nft_src *src)
+/* Check the canonical listing against the declared tables and normalize
+ * each; twin, a file with the same bytes, may have the normal forms
+ * already. */
+static int canon_fill(struct vrf_config *cfg, struct nft_src *src, const struct nft_src *twin)
 {
 	unsigned bad = 0;
 
@@ -721,7 +724,10 @@ static int canon_fill(struct vrf_config *cfg, struct nft_src *src)
 		const struct vnft_decl *dc = &src->decls.v[i];
 		const struct vnft_ltable *t = vnft_listing_find(&src->canon, dc->family, dc->name);
 
-		src->norm[i] = t ? vnft_table_norm(t) : NULL;
+		if (t && twin && twin->canon_done && twin->norm[i])
+			src->norm[i] = vnft_xstrdup(twin->norm[i]);
+		else
+			src->norm[i] = t ? vnft_table_norm(t) : NULL;
 		if (!t) {
 			char where[PATH_MAX + 32];
 			struct vrf_loc at = { where, 0 };
@@ -946,8 +952,10 @@ static void canon_clear(struct nft_src *src)
 	src->canon_done = false;
 }
 
-/* Take text (malloc'd) as the file's canonical listing. */
-static int canon_set(struct vrf_config *cfg, struct nft_src *src, char *text)
+/* Take text (malloc'd) as the file's canonical listing (twin: see
+ * canon_fill()). */
+static int canon_set(struct vrf_config *cfg, struct nft_src *src, char *text,
+		     const struct nft_src *twin)
 {
 	int r;
 
@@ -955,7 +963,7 @@ static int canon_set(struct vrf_config *cfg, struct nft_src *src, char *text)
 	r = listing_read(text, &src->canon);
 	if (r < 0)
 		return r;
-	return canon_fill(cfg, src);
+	return canon_fill(cfg, src, twin);
 }
 
 /* Tell what checking the file found (cfg may be NULL: print only). */
@@ -982,7 +990,7 @@ static int src_check(struct vrf_config *cfg, struct nft_scratch *s, struct nft_s
 	src->check_r = r;
 	check_report(cfg, src, r, &src->errs);
 	if (r == 0)
-		r = canon_set(cfg, src, text);
+		r = canon_set(cfg, src, text, NULL);
 	return r;
 }
 
@@ -995,7 +1003,7 @@ static int src_copy(struct vrf_config *cfg, struct nft_src *src, const struct nf
 	check_report(cfg, src, twin->check_r, &twin->errs);
 	if (!twin->canon_text)
 		return twin->check_r;
-	return canon_set(cfg, src, vnft_xstrdup(twin->canon_text));
+	return canon_set(cfg, src, vnft_xstrdup(twin->canon_text), twin);
 }
 
 static struct nft_src *domain_src(const struct vrf_domain *d);
@@ -1191,7 +1199,7 @@ static int cache_load(struct vrf_config *cfg, struct nft_src *src, const char *i
 	if (vnft_listing_parse(p, &l) < 0 || !listing_fits(src, &l))
 		goto out;
 	canon_clear(src);
-	if (canon_set(cfg, src, vnft_xstrdup(p)) == 0) {
+	if (canon_set(cfg, src, vnft_xstrdup(p), NULL) == 0) {
 		src->from_cache = true;
 		src->check_r = 0;
 		r = 0;
