@@ -5,9 +5,13 @@
  * normalized and diffed.  Then the nft_file key through the real loader:
  * refusals name FILE:LINE:COL of the nft file.  No kernel is needed; as root
  * the loader also checks the file in a scratch network namespace, as a user
- * it parses only, and both must give the same syntax error.
+ * it parses only, and both must give the same syntax error (run as root,
+ * the user's side is tried in a child that gave up root).  All files of a
+ * config are checked together: each keeps its own errors and defines.
  */
 #include <errno.h>
+#include <grp.h>
+#include <sys/wait.h>
 
 #include "keytest.h"
 #include "../../plugins/nft.h"
@@ -482,6 +486,112 @@ static void test_key(void)
 	}
 }
 
+/* ---- many files: checked at once, each file's errors its own ---- */
+
+/* Load ini; true when it was refused with every one of the lines. */
+static bool refused_with(const char *ini, const char *const *lines, char **ret_err)
+{
+	struct vrf_config *cfg = kt_load(ini, ret_err);
+	bool ok = !cfg;
+
+	for (size_t i = 0; lines[i]; i++)
+		ok = ok && kt_has_line(*ret_err, lines[i]);
+	vrf_config_free(cfg);
+	return ok;
+}
+
+static void test_many(void)
+{
+	static const char *const both[] = {
+		"fw/syntax.nft:4:29: syntax error, unexpected newline",
+		"fw/syntax2.nft:4:29: syntax error, unexpected newline",
+		NULL
+	};
+	struct vrf_config *cfg;
+	char *err = NULL;
+
+	/* Same bytes, two names: checked once, reported for each. */
+	kt_write("fw/syntax2.nft",
+		 "table inet filter {\n"
+		 "\tchain input {\n"
+		 "\t\ttype filter hook input priority filter; policy accept;\n"
+		 "\t\ttcp dport 22 counter acept\n"
+		 "\t}\n"
+		 "}\n", 0644);
+	kt_result(refused_with(G "[domain a]\nnft_file = fw/syntax.nft\n"
+			       "[domain b]\nnft_file = fw/good.nft\n"
+			       "[domain c]\nnft_file = fw/syntax2.nft\n", both, &err),
+		  "two files with the same error: each is named", "a file's error is missing", err);
+	free(err);
+	/* A define lives as long as libnftables' context: each file needs its
+	 * own, or the second would redefine the first's symbol. */
+	kt_write("fw/def1.nft", "define port = 22\ntable inet a {\n\tchain c {\n"
+		 "\t\ttcp dport $port accept\n\t}\n}\n", 0644);
+	kt_write("fw/def2.nft", "define port = 23\ntable inet a {\n\tchain c {\n"
+		 "\t\ttcp dport $port accept\n\t}\n}\n", 0644);
+	cfg = kt_accept("files defining the same symbol, checked together",
+			G "[domain a]\nnft_file = fw/def1.nft\n[domain b]\nnft_file = fw/def2.nft\n"
+			"[domain c]\nnft_file = fw/good.nft\n[domain d]\nnft_file = fw/def1.nft\n");
+	vrf_config_free(cfg);
+}
+
+/* `check` as a user: without the privilege to make a scratch namespace,
+ * libnftables only parses; a good file passes, a bad one names its error.
+ * Run as root, the loader is tried in a child that gave up root. */
+static void test_user(void)
+{
+	static const char *const err_line[] = {
+		"fw/syntax.nft:4:29: syntax error, unexpected newline", NULL
+	};
+	int status = 0;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		char *err = NULL;
+		struct vrf_config *cfg = kt_accept("as a user: a good file is accepted",
+						   G "[domain a]\nnft_file = fw/good.nft\n");
+
+		vrf_config_free(cfg);
+		kt_result(refused_with(G "[domain a]\nnft_file = fw/syntax.nft\n", err_line, &err),
+			  "as a user: a syntax error is found", "not refused with the line", err);
+		free(err);
+		return;
+	}
+	/* The child writes c.ini and err.txt here as itself. */
+	unlink("c.ini");
+	unlink("err.txt");
+	chmod(".", 0777);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		char *err = NULL;
+		struct vrf_config *cfg;
+		int bits = 0;
+
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(1);
+		cfg = kt_load(G "[domain a]\nnft_file = fw/good.nft\n", &err);
+		bits |= cfg && !*err ? 0 : 1;
+		vrf_config_free(cfg);
+		free(err);
+		bits |= refused_with(G "[domain a]\nnft_file = fw/syntax.nft\n", err_line, &err) ?
+			0 : 2;
+		free(err);
+		_exit(16 | bits);	/* 16: the child got this far */
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		status = 0xff00;
+	status = WIFEXITED(status) && (WEXITSTATUS(status) & ~3) == 16 ? WEXITSTATUS(status) : -1;
+	kt_result(status >= 0 && !(status & 1), "as a user: a good file is accepted",
+		  "refused, or the child failed", NULL);
+	kt_result(status >= 0 && !(status & 2), "as a user: a syntax error is found",
+		  "not refused with the line, or the child failed", NULL);
+	unlink("c.ini");
+	unlink("err.txt");
+	chmod(".", 0700);
+}
+
 int main(void)
 {
 	kt_tmpdir();
@@ -491,5 +601,7 @@ int main(void)
 	test_small();
 	test_align();
 	test_key();
+	test_many();
+	test_user();
 	return kt_done();
 }
