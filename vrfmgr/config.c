@@ -392,12 +392,13 @@ static char *ini_lskip(char *s)
  * a syntax error sets *bad_line, the first one only. */
 static void ini_line(struct loader *L, char *line, unsigned *bad_line)
 {
-	char *start = line, *end, *name, *value;
+	char *start = line, *end, *name, *value, *comment;
 
+	/* A byte order mark goes, and the blanks after it; line_ok()
+	 * trimmed everything else already. */
 	if (L->line == 1 && (unsigned char)start[0] == 0xEF && (unsigned char)start[1] == 0xBB &&
 	    (unsigned char)start[2] == 0xBF)
-		start += 3;	/* a byte order mark */
-	start = ini_lskip(ini_rstrip(start));
+		start = ini_lskip(start + 3);
 	if (*start == ';' || *start == '#' || !*start)
 		return;
 	if (*start == '[') {
@@ -414,9 +415,15 @@ static void ini_line(struct loader *L, char *line, unsigned *bad_line)
 	}
 	*end = '\0';
 	name = ini_rstrip(start);
-	value = end + 1;
-	*ini_find(value, ";") = '\0';
-	value = ini_rstrip(ini_lskip(value));
+	/* The comment is found before the leading blanks go: "a = ;b" has
+	 * one, "a =;b" has none.  Without one the value ends where the
+	 * trimmed line does. */
+	comment = ini_find(end + 1, ";");
+	value = ini_lskip(end + 1);
+	if (*comment) {
+		*comment = '\0';
+		ini_rstrip(value);
+	}
 	raw_add(L, name, value);
 }
 
