@@ -598,24 +598,37 @@ static void apply_section(struct loader *L, struct raw_entry *e)
  * has an identity into identity order: the index behind
  * vrf_domain_sorted().  The sort is stable, so of two objects with one
  * identity the one read first comes first. */
+/* vrf_plugin_index() of o's kind.  Objects come in runs of one kind, so
+ * the last answer is kept in *last. */
+static unsigned kind_index(const struct vrf_obj *o, const struct vrf_plugin **last_p,
+			   unsigned *last_k)
+{
+	if (o->plugin != *last_p) {
+		*last_p = o->plugin;
+		*last_k = vrf_plugin_index(o->plugin);
+	}
+	return *last_k;
+}
+
 static void index_domain(struct vrf_domain *d)
 {
 	size_t n, count[VRF_MAX_PLUGINS] = { 0 }, fill[VRF_MAX_PLUGINS];
-	const struct vrf_plugin *const *ps = vrf_plugins(&n);
+	const struct vrf_plugin *const *ps = vrf_plugins(&n), *last_p = NULL;
+	unsigned last_k = 0;
 
 	free(d->sorted);
 	d->sorted = malloc((d->objs.n + 1) * sizeof(*d->sorted));
 	if (!d->sorted)
 		abort();
 	for (size_t i = 0; i < d->objs.n; i++)
-		count[vrf_plugin_index(d->objs.v[i]->plugin)]++;
+		count[kind_index(d->objs.v[i], &last_p, &last_k)]++;
 	d->sorted_at[0] = 0;
 	for (size_t k = 0; k < VRF_MAX_PLUGINS; k++) {
 		fill[k] = d->sorted_at[k];
 		d->sorted_at[k + 1] = d->sorted_at[k] + count[k];
 	}
 	for (size_t i = 0; i < d->objs.n; i++)
-		d->sorted[fill[vrf_plugin_index(d->objs.v[i]->plugin)]++] = d->objs.v[i];
+		d->sorted[fill[kind_index(d->objs.v[i], &last_p, &last_k)]++] = d->objs.v[i];
 	for (size_t i = 0; i < n; i++) {
 		unsigned k = vrf_plugin_index(ps[i]);
 
