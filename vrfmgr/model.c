@@ -297,27 +297,28 @@ size_t vrf_addr_len(const struct vrf_addr *a)
  * refuses still goes to inet_pton(). */
 static bool parse_ipv4(const char *s, size_t n, struct in_addr *ret)
 {
+	const char *end = s + n;
 	uint8_t b[4];
-	unsigned part = 0, val = 0, digits = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
-			if (digits && val == 0)
+	for (unsigned part = 0; part < 4; part++) {
+		unsigned val;
+
+		if (part && (s == end || *s++ != '.'))
+			return false;
+		if (s == end || *s < '0' || *s > '9')
+			return false;
+		val = (unsigned)(*s++ - '0');
+		while (s < end && *s >= '0' && *s <= '9') {
+			if (val == 0)
 				return false;		/* a leading zero */
-			val = val * 10 + (unsigned)(s[i] - '0');
+			val = val * 10 + (unsigned)(*s++ - '0');
 			if (val > 255)
 				return false;
-			digits++;
-		} else if (s[i] == '.' && digits && part < 3) {
-			b[part++] = (uint8_t)val;
-			val = digits = 0;
-		} else {
-			return false;
 		}
+		b[part] = (uint8_t)val;
 	}
-	if (part != 3 || !digits)
+	if (s != end)
 		return false;
-	b[3] = (uint8_t)val;
 	memcpy(ret, b, sizeof(b));
 	return true;
 }
