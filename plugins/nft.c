@@ -114,7 +114,7 @@ struct nft_src {
 	struct vnft_errs errs;		/* libnftables' complaints, for twins */
 	struct nft_scratch *scratch;	/* the config's scratch namespace, if held here */
 	bool canon_done;		/* canon and norm are filled */
-	char *canon_text;		/* the stateless listing canon was read from */
+	char *canon_text;		/* the listing canon was read from (a twin's: NULL) */
 	struct vnft_listing canon;	/* the file as the kernel lists it back */
 	char **norm;			/* per decl: normalized canonical text */
 };
@@ -997,13 +997,19 @@ static int src_check(struct vrf_config *cfg, struct nft_scratch *s, struct nft_s
 /* The same result for a file with the same input as twin, checked before. */
 static int src_copy(struct vrf_config *cfg, struct nft_src *src, const struct nft_src *twin)
 {
+	int r;
+
 	canon_clear(src);
 	src->check_r = twin->check_r;
 	src->from_cache = twin->from_cache;
 	check_report(cfg, src, twin->check_r, &twin->errs);
 	if (!twin->canon_text)
 		return twin->check_r;
-	return canon_set(cfg, src, vnft_xstrdup(twin->canon_text), twin);
+	r = canon_set(cfg, src, vnft_xstrdup(twin->canon_text), twin);
+	/* The text is twin's to store; the parsed form is all src needs. */
+	free(src->canon_text);
+	src->canon_text = NULL;
+	return r;
 }
 
 static struct nft_src *domain_src(const struct vrf_domain *d);
@@ -1321,7 +1327,9 @@ static bool canon_doubtful(const struct nft_src *src, const char *family, const 
  * replaced, else the drift is real. */
 static int canon_redo(struct vrf_run *run, struct nft_src *src)
 {
-	char *old = vnft_xstrdup(src->canon_text ? src->canon_text : "");
+	const char *was = src->canon_text ? src->canon_text :
+			  src->twin && src->twin->canon_text ? src->twin->canon_text : "";
+	char *old = vnft_xstrdup(was);
 	int r = src_recheck(run, src);
 
 	if (r == 0 && src->cacheable && !src->errs.n && strcmp(old, src->canon_text))
@@ -1330,13 +1338,13 @@ static int canon_redo(struct vrf_run *run, struct nft_src *src)
 	return r;
 }
 
-/* Store src's form if it was made in this run and not stored yet (by src
- * or by the file whose twin it is). */
+/* Store the form made in this run for src's bytes, if not stored yet: src
+ * made it (loaded again), or the earlier file whose twin it is did. */
 static void canon_keep(struct vrf_run *run, struct nft_src *src)
 {
-	struct nft_src *keeper = src && src->twin ? src->twin : src;
+	struct nft_src *keeper = src && src->store ? src : src ? src->twin : NULL;
 
-	if (keeper && keeper->store && keeper->canon_done)
+	if (keeper && keeper->store && keeper->canon_done && keeper->canon_text)
 		cache_store(run, keeper);
 }
 
