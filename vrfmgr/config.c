@@ -36,6 +36,9 @@
  * now. */
 #define LINE_MAX_LEN 198
 
+/* How much of a config file one read() takes. */
+#define READ_BUFFER (64 * 1024)
+
 /* One `key = value` line as read, before anyone interpreted it.  The
  * entry and its strings live in the loader's arena; entries are listed
  * in reading order. */
@@ -78,6 +81,7 @@ struct loader {
 	struct vrf_domain *section;
 	char *buf;
 	size_t bufcap;
+	char *rbuf;			/* stdio's buffer for f (READ_BUFFER) */
 };
 
 static struct vrf_domain *domain_new(struct vrf_config *cfg, const char *name,
@@ -145,10 +149,10 @@ struct vrf_obj *const *vrf_domain_sorted(const struct vrf_domain *d, const struc
 {
 	unsigned k = vrf_plugin_index(p);
 
-	if (d->n_sorted != d->objs.n)
+	if (d->n_indexed != d->objs.n)
 		abort();	/* objects added after the load: a bug, not a condition */
-	*ret_n = d->sorted_at[k + 1] - d->sorted_at[k];
-	return d->sorted ? d->sorted + d->sorted_at[k] : NULL;
+	*ret_n = d->kind_at[k + 1] - d->kind_at[k];
+	return d->sorted ? d->sorted + d->kind_at[k] : NULL;
 }
 
 void **vrf_domain_pdata(struct vrf_domain *d, const struct vrf_plugin *p)
@@ -444,6 +448,12 @@ static int read_file(struct loader *L, const struct vrf_loc *from, const char *p
 		close(fd);
 		return -errno;
 	}
+	/* stdio reads a file in 4 KiB pieces; a file of 100,000 routes took
+	 * 800 read() calls.  (glibc ignores the size unless it is given the
+	 * buffer too.) */
+	if (!L->rbuf && !(L->rbuf = malloc(READ_BUFFER)))
+		abort();
+	setvbuf(L->f, L->rbuf, _IOFBF, READ_BUFFER);
 	L->file = vrf_config_intern(cfg, path);
 	L->line = 0;
 	L->section = NULL;
@@ -594,10 +604,6 @@ static void apply_section(struct loader *L, struct raw_entry *e)
 	p->parse(cfg, d, &e->loc, e->key, e->value);
 }
 
-/* Group d's objects by kind, in reading order, then put every kind that
- * has an identity into identity order: the index behind
- * vrf_domain_sorted().  The sort is stable, so of two objects with one
- * identity the one read first comes first. */
 /* vrf_plugin_index() of o's kind.  Objects come in runs of one kind, so
  * the last answer is kept in *last. */
 static unsigned kind_index(const struct vrf_obj *o, const struct vrf_plugin **last_p,
@@ -610,32 +616,42 @@ static unsigned kind_index(const struct vrf_obj *o, const struct vrf_plugin **la
 	return *last_k;
 }
 
+/* Group d's objects by kind, in reading order, then put every kind that
+ * has an identity into identity order: the index behind
+ * vrf_domain_sorted().  The sort is stable, so of two objects with one
+ * identity the one read first comes first.  Each object is looked at
+ * once, its kind noted: in a domain of 100,000 routes nearly every look
+ * at an object is a cache miss. */
 static void index_domain(struct vrf_domain *d)
 {
 	size_t n, count[VRF_MAX_PLUGINS] = { 0 }, fill[VRF_MAX_PLUGINS];
 	const struct vrf_plugin *const *ps = vrf_plugins(&n), *last_p = NULL;
 	unsigned last_k = 0;
+	uint8_t *kind = malloc(d->objs.n + 1);	/* VRF_MAX_PLUGINS fits */
 
 	free(d->sorted);
 	d->sorted = malloc((d->objs.n + 1) * sizeof(*d->sorted));
-	if (!d->sorted)
+	if (!kind || !d->sorted)
 		abort();
-	for (size_t i = 0; i < d->objs.n; i++)
-		count[kind_index(d->objs.v[i], &last_p, &last_k)]++;
-	d->sorted_at[0] = 0;
+	for (size_t i = 0; i < d->objs.n; i++) {
+		kind[i] = (uint8_t)kind_index(d->objs.v[i], &last_p, &last_k);
+		count[kind[i]]++;
+	}
+	d->kind_at[0] = 0;
 	for (size_t k = 0; k < VRF_MAX_PLUGINS; k++) {
-		fill[k] = d->sorted_at[k];
-		d->sorted_at[k + 1] = d->sorted_at[k] + count[k];
+		fill[k] = d->kind_at[k];
+		d->kind_at[k + 1] = d->kind_at[k] + count[k];
 	}
 	for (size_t i = 0; i < d->objs.n; i++)
-		d->sorted[fill[kind_index(d->objs.v[i], &last_p, &last_k)]++] = d->objs.v[i];
+		d->sorted[fill[kind[i]]++] = d->objs.v[i];
+	free(kind);
 	for (size_t i = 0; i < n; i++) {
 		unsigned k = vrf_plugin_index(ps[i]);
 
 		if (ps[i]->compare)
-			vrf_objs_sort(d->sorted + d->sorted_at[k], count[k]);
+			vrf_objs_sort(d->sorted + d->kind_at[k], count[k]);
 	}
-	d->n_sorted = d->objs.n;
+	d->n_indexed = d->objs.n;
 }
 
 /* Two lines for one object of p would fight each other on every run: the
@@ -691,6 +707,7 @@ static void loader_free(struct loader *L)
 	}
 	L->raw = L->raw_last = NULL;
 	free(L->buf);
+	free(L->rbuf);
 }
 
 struct vrf_config *vrf_config_new(void)

@@ -67,14 +67,15 @@ struct vrf_domain {
 	struct vrf_objv objs;		/* desired objects of every kind, file order */
 	void *pdata[VRF_MAX_PLUGINS];	/* per-plugin parse state (see vrf_domain_pdata) */
 	/* The same objects grouped by kind and, within a kind, in identity
-	 * order: built once by the loader (config.c, after every plugin's
-	 * validate) and read through vrf_domain_sorted() by the duplicate
-	 * check and by every diff, so a kind is sorted once per run.  Kind
-	 * vrf_plugin_index(p) holds sorted[sorted_at[i] .. sorted_at[i + 1]);
-	 * n_sorted is objs.n at the time, to tell a stale index. */
+	 * order: built once by the loader (config.c) when every object is
+	 * parsed, and read through vrf_domain_sorted() by the duplicate check,
+	 * by every diff and by any plugin that wants its own objects only, so
+	 * a kind is sorted once per run.  Kind i = vrf_plugin_index(p) holds
+	 * sorted[kind_at[i] .. kind_at[i + 1]); n_indexed is objs.n at the
+	 * time, to tell a stale index. */
 	struct vrf_obj **sorted;
-	size_t n_sorted;
-	size_t sorted_at[VRF_MAX_PLUGINS + 1];
+	size_t n_indexed;
+	size_t kind_at[VRF_MAX_PLUGINS + 1];
 };
 
 struct vrf_config {
@@ -108,8 +109,8 @@ struct vrf_domain *vrf_config_domain(const struct vrf_config *cfg, const char *n
 int vrf_domain_add(struct vrf_domain *d, struct vrf_obj *o);
 /* The desired objects of kind p in d, in identity order (p->compare();
  * of equal objects the one read first comes first); *ret_n of them.  The
- * loader indexes every domain it makes; asking a domain whose objects
- * changed since (a bug) aborts. */
+ * loader indexes every domain it makes before any plugin's validate();
+ * asking a domain whose objects changed since (a bug) aborts. */
 struct vrf_obj *const *vrf_domain_sorted(const struct vrf_domain *d, const struct vrf_plugin *p,
 					 size_t *ret_n);
 /* Per-plugin state attached to a domain at parse time. */
