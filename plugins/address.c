@@ -316,20 +316,22 @@ static int address_observe(struct vrf_run *run, struct vrf_ns *ns,
 			   const struct vrf_domain *d, struct vrf_objv *out)
 {
 	struct ad_obs o = { .out = out };
-	size_t i;
+	size_t i, n;
 	int err;
 
 	o.cfg = vrf_run_config(run);
 	o.domain = d ? d->name : vrf_ns_name(ns);
 	o.host = d ? d->is_host : !strcmp(vrf_ns_name(ns), VRF_HOST);
 	vrf_ifc_init(&o.ifc, ns);
-	if (d && d->objs.n) {
-		o.want = malloc(d->objs.n * sizeof(*o.want));
+	if (d) {
+		/* Only the addresses, not every object of the domain. */
+		struct vrf_obj *const *v = vrf_domain_sorted(d, &address_plugin, &n);
+
+		o.want = malloc((n + 1) * sizeof(*o.want));
 		if (!o.want)
 			return -ENOMEM;
-		for (i = 0; i < d->objs.n; i++)
-			if (d->objs.v[i]->plugin == &address_plugin)
-				o.want[o.n_want++] = CADDR(d->objs.v[i]);
+		for (i = 0; i < n; i++)
+			o.want[o.n_want++] = CADDR(v[i]);
 		qsort(o.want, o.n_want, sizeof(*o.want), ad_want_cmp);
 	}
 	err = vrf_nl_dump_objs(ns, RTM_GETADDR, sizeof(struct ifaddrmsg), ad_obs_cb, &o, out);
