@@ -23,8 +23,9 @@
  * NLM_F_EXCL: if a foreign route already holds the same identity the kernel
  * refuses, and vrfmgr says so instead of taking the route over.
  *
- * Scale: a domain may hold 100,000 routes.  A route object is ~140 bytes
- * (no strings, no per-route allocation but multipath nexthops), devices are
+ * Scale: a domain may hold 100,000 routes.  A route object is 120 bytes,
+ * one allocation with its multipath nexthops, no strings (120 rather than
+ * 128 is what lets malloc() serve it from 128-byte chunks), devices are
  * resolved to ifindexes through nl.c's per-call cache (struct vrf_ifc: one
  * ioctl per distinct device, on the namespace's netlink socket, which
  * answers for its own namespace), and all writes go through nl.c's batches.
@@ -73,7 +74,7 @@ struct route {
 	uint32_t metric;
 	uint32_t mtu;			/* 0 = none */
 	char dev[IFNAMSIZ];		/* single path: "" = none */
-	struct route_nh *nh;		/* n_nh entries, sorted */
+	struct route_nh nh[];		/* n_nh entries, sorted (rt_with_nh()) */
 };
 
 static const struct vrf_plugin route_plugin;
@@ -141,6 +142,26 @@ static int rt_nh_cmp(const void *a, const void *b)
 	if (c)
 		return c;
 	return strcmp(x->dev, y->dev);
+}
+
+static void route_free(struct vrf_obj *o);
+
+/* r with the n nexthops nh, sorted: the nexthops live at the end of the
+ * object, so it is made again at its new size and r is freed.  Nexthops
+ * are a set to the kernel; a canonical order makes equal() a plain walk.
+ * NULL (and r freed) when memory ran out. */
+static struct route *rt_with_nh(struct route *r, const struct route_nh *nh, unsigned n)
+{
+	struct route *big = vrf_obj_new(&route_plugin, sizeof(*r) + n * sizeof(*nh), NULL);
+
+	if (big) {
+		memcpy(big, r, sizeof(*r));
+		memcpy(big->nh, nh, n * sizeof(*nh));
+		big->n_nh = (uint8_t)n;
+		qsort(big->nh, n, sizeof(*nh), rt_nh_cmp);
+	}
+	route_free(&r->obj);
+	return big;
 }
 
 /* ---- parse ---- */
@@ -551,24 +572,17 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 		r->scope = rt_default_scope(r);
 
 	if (p->n_nh) {
-		r->nh = calloc(p->n_nh, sizeof(*r->nh));
-		if (!r->nh)
+		/* p->r is replaced by a larger object. */
+		p->r = rt_with_nh(r, p->nh, p->n_nh);
+		if (!p->r)
 			return -ENOMEM;
-		memcpy(r->nh, p->nh, p->n_nh * sizeof(*r->nh));
-		r->n_nh = (uint8_t)p->n_nh;
-		/* Nexthops are a set to the kernel; a canonical order makes
-		 * equal() a plain walk. */
-		qsort(r->nh, r->n_nh, sizeof(*r->nh), rt_nh_cmp);
 	}
 	return 0;
 }
 
 static void route_free(struct vrf_obj *o)
 {
-	struct route *r = ROUTE(o);
-
-	free(r->nh);
-	free(r);
+	free(o);
 }
 
 static int route_parse(struct vrf_config *cfg, struct vrf_domain *d,
@@ -842,8 +856,11 @@ static void rt_get_via(struct vrf_addr *a, const struct nlattr *attr)
 	}
 }
 
-static int rt_parse_multipath(struct rt_obs *o, struct route *r, const struct nlattr *mp)
+/* The nexthops of RTA_MULTIPATH mp for the route *rp, which a route of
+ * two or more nexthops replaces (rt_with_nh()). */
+static int rt_parse_multipath(struct rt_obs *o, struct route **rp, const struct nlattr *mp)
 {
+	struct route *r = *rp;
 	struct route_nh nh[RT_MAX_NH];
 	const struct rtnexthop *rtnh = mnl_attr_get_payload(mp);
 	int len = (int)mnl_attr_get_payload_len(mp);
@@ -879,13 +896,8 @@ static int rt_parse_multipath(struct rt_obs *o, struct route *r, const struct nl
 	}
 	if (n == 0)
 		return 0;
-	r->nh = calloc(n, sizeof(*r->nh));
-	if (!r->nh)
-		return -ENOMEM;
-	memcpy(r->nh, nh, n * sizeof(*nh));
-	r->n_nh = (uint8_t)n;
-	qsort(r->nh, n, sizeof(*r->nh), rt_nh_cmp);
-	return 0;
+	*rp = rt_with_nh(r, nh, n);
+	return *rp ? 0 : -ENOMEM;
 }
 
 static int rt_obs_cb(const struct nlmsghdr *nlh, void *data)
@@ -969,11 +981,9 @@ static int rt_obs_cb(const struct nlmsghdr *nlh, void *data)
 		if (oif > 0)
 			rt_ifc_name(&o->ifc, oif, r->dev);
 		if (mp) {
-			err = rt_parse_multipath(o, r, mp);
-			if (err < 0) {
-				route_free(&r->obj);
-				return err;
-			}
+			err = rt_parse_multipath(o, &r, mp);
+			if (err < 0)
+				return err;	/* r is freed */
 		}
 	} else {
 		/* The kernel hangs reject routes on lo; that is not a device
