@@ -31,7 +31,9 @@
  * answers for its own namespace), and all writes go through nl.c's batches.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -830,15 +832,54 @@ struct rt_obs {
 	struct vrf_ifc ifc;
 };
 
+/* The attributes of a route message filed by type, as mnl_attr_parse()
+ * files them (a later one of a type wins), walked with mnl_attr_ok()'s
+ * checks but inline, and read with the inline accessors below: libmnl's
+ * walk and accessors are library calls, several per attribute, and a
+ * dump of 100,000 routes has half a million attributes. */
+static void rt_attrs(const struct nlmsghdr *nlh, const struct nlattr *tb[RTA_MAX + 1])
+{
+	const char *tail = (const char *)nlh + MNL_ALIGN(nlh->nlmsg_len);
+	const char *at = (const char *)nlh + MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct rtmsg));
+
+	while (tail - at >= (ptrdiff_t)sizeof(struct nlattr)) {
+		const struct nlattr *a = (const struct nlattr *)at;
+		unsigned type = a->nla_type & NLA_TYPE_MASK;
+
+		if (a->nla_len < sizeof(*a) || a->nla_len > tail - at)
+			break;
+		if (type <= RTA_MAX)
+			tb[type] = a;
+		at += MNL_ALIGN(a->nla_len);
+	}
+}
+
+static size_t rt_attr_len(const struct nlattr *a)
+{
+	return a->nla_len - MNL_ATTR_HDRLEN;
+}
+
+static const void *rt_attr_data(const struct nlattr *a)
+{
+	return (const char *)a + MNL_ATTR_HDRLEN;
+}
+
+/* *v = the u32 in a, if there is an a of 4 bytes at least. */
+static void rt_attr_u32(const struct nlattr *a, uint32_t *v)
+{
+	if (a && rt_attr_len(a) >= 4)
+		memcpy(v, rt_attr_data(a), sizeof(*v));
+}
+
 static void rt_get_addr(struct vrf_addr *a, int family, const struct nlattr *attr)
 {
 	size_t len = family == AF_INET6 ? 16 : 4;
 
-	if (mnl_attr_get_payload_len(attr) < len)
+	if (!attr || rt_attr_len(attr) < len)
 		return;
 	a->family = (uint8_t)family;
 	a->plen = (uint8_t)(len * 8);
-	memcpy(a->bytes, mnl_attr_get_payload(attr), len);
+	memcpy(a->bytes, rt_attr_data(attr), len);
 }
 
 static void rt_get_via(struct vrf_addr *a, const struct nlattr *attr)
@@ -904,9 +945,10 @@ static int rt_obs_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct rt_obs *o = data;
 	const struct rtmsg *rtm;
-	const struct nlattr *attr, *mp = NULL;
+	const struct nlattr *tb[RTA_MAX + 1] = { NULL };
 	struct route *r;
-	int oif = 0, err;
+	uint32_t oif = 0;
+	int err;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
 		return 0;
@@ -932,56 +974,29 @@ static int rt_obs_cb(const struct nlmsghdr *nlh, void *data)
 	r->scope = rtm->rtm_scope;
 	r->tos = rtm->rtm_tos;
 	r->table = rtm->rtm_table;
-	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
-		switch (mnl_attr_get_type(attr)) {
-		case RTA_DST:
-			if (mnl_attr_get_payload_len(attr) >= (rtm->rtm_family == AF_INET6 ? 16u : 4u))
-				memcpy(r->dst.bytes, mnl_attr_get_payload(attr),
-				       rtm->rtm_family == AF_INET6 ? 16 : 4);
-			break;
-		case RTA_TABLE:
-			if (mnl_attr_get_payload_len(attr) >= 4)
-				r->table = mnl_attr_get_u32(attr);
-			break;
-		case RTA_PRIORITY:
-			if (mnl_attr_get_payload_len(attr) >= 4)
-				r->metric = mnl_attr_get_u32(attr);
-			break;
-		case RTA_GATEWAY:
-			rt_get_addr(&r->gw, rtm->rtm_family, attr);
-			break;
-		case RTA_VIA:
-			rt_get_via(&r->gw, attr);
-			break;
-		case RTA_OIF:
-			if (mnl_attr_get_payload_len(attr) >= 4)
-				oif = (int)mnl_attr_get_u32(attr);
-			break;
-		case RTA_PREFSRC:
-			rt_get_addr(&r->src, rtm->rtm_family, attr);
-			break;
-		case RTA_MULTIPATH:
-			mp = attr;
-			break;
-		case RTA_METRICS: {
-			const struct nlattr *m;
+	rt_attrs(nlh, tb);
+	if (tb[RTA_DST] && rt_attr_len(tb[RTA_DST]) >= (rtm->rtm_family == AF_INET6 ? 16u : 4u))
+		memcpy(r->dst.bytes, rt_attr_data(tb[RTA_DST]), rtm->rtm_family == AF_INET6 ? 16 : 4);
+	rt_attr_u32(tb[RTA_TABLE], &r->table);
+	rt_attr_u32(tb[RTA_PRIORITY], &r->metric);
+	rt_attr_u32(tb[RTA_OIF], &oif);
+	rt_get_addr(&r->gw, rtm->rtm_family, tb[RTA_GATEWAY]);
+	if (tb[RTA_VIA])
+		rt_get_via(&r->gw, tb[RTA_VIA]);
+	rt_get_addr(&r->src, rtm->rtm_family, tb[RTA_PREFSRC]);
+	if (tb[RTA_METRICS]) {
+		const struct nlattr *m;
 
-			mnl_attr_for_each_nested(m, attr)
-				if (mnl_attr_get_type(m) == RTAX_MTU &&
-				    mnl_attr_get_payload_len(m) >= 4)
-					r->mtu = mnl_attr_get_u32(m);
-			break;
-		}
-		default:
-			break;
-		}
+		mnl_attr_for_each_nested(m, tb[RTA_METRICS])
+			if (mnl_attr_get_type(m) == RTAX_MTU && mnl_attr_get_payload_len(m) >= 4)
+				r->mtu = mnl_attr_get_u32(m);
 	}
 	if (r->type == RTN_UNICAST) {
 		r->flags = rtm->rtm_flags & RTNH_F_ONLINK;
-		if (oif > 0)
-			rt_ifc_name(&o->ifc, oif, r->dev);
-		if (mp) {
-			err = rt_parse_multipath(o, &r, mp);
+		if (oif > 0 && oif <= INT_MAX)
+			rt_ifc_name(&o->ifc, (int)oif, r->dev);
+		if (tb[RTA_MULTIPATH]) {
+			err = rt_parse_multipath(o, &r, tb[RTA_MULTIPATH]);
 			if (err < 0)
 				return err;	/* r is freed */
 		}
