@@ -68,6 +68,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -79,7 +80,6 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <nftables/libnftables.h>
 
-#include "nl.h"
 #include "plugin.h"
 #include "nft.h"
 
@@ -404,7 +404,8 @@ static struct nft_scratch *scratch_of(const struct vrf_config *cfg);
  * 22.7, 29.0 and 54.1 MB.
  */
 struct nft_lctx {
-	struct nft_ctx *ctx;
+	struct nft_ctx *ctx;		/* NULL until libnftables is needed */
+	int dumpfd;			/* netfilter socket for table_names(), or -1 */
 	struct vrf_ns *ns;
 	struct nft_pool *pool;		/* NULL once it left the pool */
 	struct nft_lctx *prev, *next;	/* most recently used first */
@@ -462,13 +463,21 @@ static void lctx_push(struct nft_pool *pool, struct nft_lctx *e)
 	pool->n++;
 }
 
+static void lctx_free(struct nft_lctx *e)
+{
+	if (e->ctx)
+		nft_ctx_free(e->ctx);
+	if (e->dumpfd >= 0)
+		close(e->dumpfd);
+	free(e);
+}
+
 /* Close a context and forget it in its namespace. */
 static void lctx_close(struct nft_lctx *e)
 {
 	lctx_unlink(e);
 	*vrf_ns_state(e->ns, &nft_plugin) = NULL;
-	nft_ctx_free(e->ctx);
-	free(e);
+	lctx_free(e);
 }
 
 /* Make sure the socket of the next context gets a descriptor below
@@ -499,24 +508,42 @@ static int pool_fd_room(struct nft_pool *pool, struct vrf_ns *ns, const struct v
 	}
 }
 
-/* The domain's context: the pool's, or a new one opened inside the domain.
- * Give it back with ctx_done(). */
-static struct nft_ctx *ctx_get(struct vrf_run *run, struct vrf_ns *ns, int *ret_err)
+/* The domain's entry in the pool, the most recently used now; a new one
+ * holds nothing yet.  Give it back with ctx_done(). */
+static struct nft_lctx *lctx_get(struct vrf_run *run, struct vrf_ns *ns)
 {
 	struct nft_pool *pool = pool_get(run);
 	struct nft_lctx **slot = (struct nft_lctx **)vrf_ns_state(ns, &nft_plugin);
 	struct nft_lctx *e = *slot;
-	struct nft_ctx *ctx;
-	int r;
 
 	if (e) {
 		lctx_unlink(e);
 		lctx_push(pool, e);
-		return e->ctx;
+		return e;
 	}
 	while (pool->n >= NFT_CTX_MAX)
 		lctx_close(pool->tail);
-	r = pool_fd_room(pool, ns, vrf_run_config(run));
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		abort();
+	e->dumpfd = -1;
+	e->ns = ns;
+	lctx_push(pool, e);
+	*slot = e;
+	return e;
+}
+
+/* The domain's libnftables context, opened inside the domain if it has
+ * none. */
+static struct nft_ctx *ctx_get(struct vrf_run *run, struct vrf_ns *ns, int *ret_err)
+{
+	struct nft_lctx *e = lctx_get(run, ns);
+	struct nft_ctx *ctx;
+	int r;
+
+	if (e->ctx)
+		return e->ctx;
+	r = pool_fd_room(e->pool, ns, vrf_run_config(run));
 	if (r < 0) {
 		*ret_err = r;
 		return NULL;
@@ -528,19 +555,33 @@ static struct nft_ctx *ctx_get(struct vrf_run *run, struct vrf_ns *ns, int *ret_
 	}
 	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	vrf_ns_leave(ns);
-	ctx = ctx_setup(ctx);
-	if (!ctx) {
+	e->ctx = ctx_setup(ctx);
+	if (!e->ctx)
 		*ret_err = -ENOMEM;
-		return NULL;
-	}
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		abort();
-	e->ctx = ctx;
-	e->ns = ns;
-	lctx_push(pool, e);
-	*slot = e;
-	return ctx;
+	return e->ctx;
+}
+
+/* The domain's netfilter socket for dumps, opened inside the domain and
+ * moved above 1024 (nothing select()s on it).  It lives as the domain's
+ * libnftables context does: kept with one that changed something, where
+ * closing would wait for the transaction's grace period. */
+static int dump_fd(struct vrf_run *run, struct vrf_ns *ns)
+{
+	struct nft_lctx *e = lctx_get(run, ns);
+	int fd, r;
+
+	if (e->dumpfd >= 0)
+		return e->dumpfd;
+	r = vrf_ns_enter(ns);
+	if (r < 0)
+		return r;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	r = fd < 0 ? -errno : 0;
+	vrf_ns_leave(ns);
+	if (r < 0)
+		return r;
+	e->dumpfd = vrf_fd_high(fd);
+	return e->dumpfd;
 }
 
 /* Done with the domain's context for now; `changed`: a transaction was sent
@@ -558,7 +599,8 @@ static void ctx_done(struct vrf_ns *ns, bool changed)
 	}
 	/* Running nothing makes libnftables drop its cache (two GETGEN
 	 * requests, no change). */
-	nft_run_cmd_from_buffer(e->ctx, "");
+	if (e->ctx)
+		nft_run_cmd_from_buffer(e->ctx, "");
 }
 
 /* The engine lets go of a namespace (destroyed, or the run ends). */
@@ -567,8 +609,7 @@ static void nft_ns_release(struct vrf_ns *ns, void *state)
 	struct nft_lctx *e = state;
 
 	lctx_unlink(e);
-	nft_ctx_free(e->ctx);
-	free(e);
+	lctx_free(e);
 }
 
 /* At the end of the run every context still open is closed; the first one
@@ -656,7 +697,7 @@ static const char *family_name(uint8_t family)
 	return NULL;
 }
 
-static int table_cb(const struct nlmsghdr *nlh, void *data)
+static void table_cb(const struct nlmsghdr *nlh, struct vnft_decls *out)
 {
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
@@ -664,7 +705,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE) ||
 	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfg))
-		return 0;
+		return;
 	mnl_attr_for_each(a, nlh, sizeof(*nfg))
 		if (mnl_attr_get_type(a) == NFTA_TABLE_NAME &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
@@ -672,33 +713,92 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	family = family_name(nfg->nfgen_family);
 	/* A family nft has no name for holds no table a file declared. */
 	if (family && name)
-		decls_add(data, family, name);
-	return 0;
+		decls_add(out, family, name);
 }
 
-static void table_reset(void *data)
+struct table_dump {
+	struct vnft_decls *out;
+	bool intr;		/* the kernel says the dump is inconsistent */
+};
+
+static void table_dump_cb(const struct nlmsghdr *nlh, struct table_dump *td)
 {
-	vnft_decls_free(data);
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		td->intr = true;
+	table_cb(nlh, td->out);
 }
 
-/* The names of every table in ns: one dump of the table list, which is all
- * the kernel sends (libnftables' `list tables` reads every rule too). */
-static int table_names(struct vrf_ns *ns, struct vnft_decls *out)
+/* Read one datagram of the dump with sequence number seq: 1 for more to
+ * come, 0 when it is complete, -EINTR when it must be read again, or the
+ * kernel's -errno.  Messages of an earlier, abandoned dump are skipped. */
+static int table_dump_msgs(const char *buf, int len, uint32_t seq, struct table_dump *td)
 {
-	struct vrf_nl *nl = vrf_nl_get(ns, NETLINK_NETFILTER);
-	struct nlmsghdr *req;
-	struct nfgenmsg *nfg;
+	for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+	     nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_seq != seq)
+			continue;
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			return td->intr || (nlh->nlmsg_flags & NLM_F_DUMP_INTR) ? -EINTR : 0;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e))
+				return -EIO;
+			return e->error < 0 ? e->error : -EIO;
+		}
+		if (nlh->nlmsg_type >= NLMSG_MIN_TYPE)
+			table_dump_cb(nlh, td);
+	}
+	return 1;
+}
+
+/* The names of every table of the namespace fd lives in: one dump of the
+ * table list, which is all the kernel sends (libnftables' `list tables`
+ * reads every rule too); read again whole when it was interrupted. */
+static int table_names(int fd, uint32_t seq, struct vnft_decls *out)
+{
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	size_t cap = 65536;
+	char *buf = vnft_xrealloc(NULL, cap);
+	struct table_dump td = { out, false };
+	int r = -EINTR;
 
 	memset(out, 0, sizeof(*out));
-	if (!nl)
-		return errno ? -errno : -EIO;
-	req = vrf_nl_request(nl, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_DUMP);
-	if (!req)
-		return -ENOMEM;
-	nfg = mnl_nlmsg_put_extra_header(req, sizeof(*nfg));
-	nfg->nfgen_family = NFPROTO_UNSPEC;
-	nfg->version = NFNETLINK_V0;
-	return vrf_nl_dump(nl, req, table_cb, table_reset, out);
+	for (int tries = 0; tries < 10 && r == -EINTR; tries++) {
+		struct nlmsghdr *nlh;
+		struct nfgenmsg *nfg;
+
+		vnft_decls_free(out);
+		td.intr = false;
+		memset(req, 0, sizeof(req));
+		nlh = mnl_nlmsg_put_header(req);
+		nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		nlh->nlmsg_seq = seq + (uint32_t)tries;
+		nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+		nfg->nfgen_family = NFPROTO_UNSPEC;
+		nfg->version = NFNETLINK_V0;
+		if (send(fd, nlh, nlh->nlmsg_len, 0) < 0) {
+			r = -errno;
+			break;
+		}
+		for (;;) {
+			ssize_t n = recv(fd, buf, cap, 0);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				/* ENOBUFS: something was lost; ask again. */
+				r = errno == ENOBUFS ? -EINTR : -errno;
+				break;
+			}
+			r = table_dump_msgs(buf, (int)n, nlh->nlmsg_seq, &td);
+			if (r != 1)
+				break;
+		}
+	}
+	free(buf);
+	return r;
 }
 
 /* ---- the check and the canonical form ---- */
@@ -1742,10 +1842,13 @@ static int list_owned(struct vrf_run *run, struct vrf_ns *ns, const struct vnft_
 		vnft_decls_free(unowned);
 		vnft_decls_free(&owned);
 		vrf_buf_free(&text);
-		r = table_names(ns, &names);
+		r = dump_fd(run, ns);
+		if (r >= 0)
+			r = table_names(r, (uint32_t)tries + 1, &names);
 		if (r < 0) {
 			fprintf(stderr, "%s: cannot list nftables tables: %s\n", vrf_ns_name(ns),
 				strerror(-r));
+			ctx_done(ns, false);
 			goto out;
 		}
 		for (size_t i = 0; i < names.n; i++) {
@@ -1757,11 +1860,15 @@ static int list_owned(struct vrf_run *run, struct vrf_ns *ns, const struct vnft_
 				decls_add(unowned, t->family, t->name);
 		}
 		vnft_decls_free(&names);
-		if (!owned.n)
+		if (!owned.n) {
+			ctx_done(ns, false);
 			goto out;
+		}
 		ctx = ctx_get(run, ns, &r);
-		if (!ctx)
+		if (!ctx) {
+			ctx_done(ns, false);
 			goto out;
+		}
 		if (!unowned->n)
 			r = list_text(ctx, "list ruleset", true, &text);
 		for (size_t i = 0; unowned->n && r == 0 && i < owned.n; i++) {
