@@ -2,18 +2,15 @@
 /*
  * Loading the configuration.
  *
- * The file format is inih's: sections, `key = value` lines, comments.
- * vrfmgr used to hand every line to inih's ini_parse_stream(), but
- * Debian's build cuts lines at 200 bytes, treats indented lines as
- * continuations of the previous value, and does not tell the handler which
- * line it is on.  In a reconciler that deletes, a silently mangled line
- * becomes a deletion, so every line goes through our own reader: it counts
- * lines, refuses over-long lines, NUL bytes and malformed lines, strips
- * indentation and tracks section headers (which inih reports to nobody
- * when a section has no keys).  What was left for inih, splitting a line
- * into key and value, was a fifth of a no-op run over 100,000 routes, one
- * character at a time; the reader now does that too, by inih's rules (see
- * ini_line()), and calls no library for it.
+ * inih splits lines into sections, keys and values, but Debian's build cuts
+ * lines at 200 bytes, treats indented lines as continuations of the previous
+ * value, and does not tell the handler which line it is on.  In a
+ * reconciler that deletes, a silently mangled line becomes a deletion, so
+ * every line goes through our own reader first (ini_parse_stream()'s
+ * reader callback): it counts lines, refuses over-long lines, NUL bytes and
+ * malformed lines, strips indentation and tracks section headers (which
+ * inih reports to nobody when a section has no keys).  inih then splits
+ * what is left into key and value.
  *
  * Loading happens in three passes so that order in the file never matters:
  * read every file into raw entries; apply [global] (and load external
@@ -23,6 +20,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <glob.h>
+#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +28,9 @@
 
 #include "plugin.h"
 
-/* The longest line, in bytes without the newline: what fitted in inih's
- * buffer (INI_MAX_LINE, 200 bytes with the newline and the terminator)
- * when vrfmgr parsed through it, so that a file refused then is refused
- * now. */
-#define LINE_MAX_LEN 198
+/* The longest line, in bytes without the newline: what fits in inih's
+ * buffer (INI_MAX_LINE: the line, its newline and the terminator). */
+#define LINE_MAX_LEN (INI_MAX_LINE - 2)
 
 /* How much of a config file one read() takes. */
 #define READ_BUFFER (64 * 1024)
@@ -246,7 +242,7 @@ static void section_header(struct loader *L, char *line)
 
 /* Check one physical line; return false if it is refused (and reported).
  * On success *ret_s is the line without its surrounding white space (cut
- * in place), for ini_line(). */
+ * in place), for inih. */
 static bool line_ok(struct loader *L, char *line, size_t len, char **ret_s)
 {
 	struct vrf_loc loc = { L->file, L->line };
@@ -269,8 +265,7 @@ static bool line_ok(struct loader *L, char *line, size_t len, char **ret_s)
 	if (!*s || *s == ';' || *s == '#')
 		return true;
 	if (*s == '[') {
-		/* section_header() cuts its argument up; ini_line() needs the
-		 * line. */
+		/* section_header() cuts its argument up; inih needs the line. */
 		char *copy = strdup(s);
 
 		if (!copy)
@@ -350,95 +345,46 @@ static void raw_add(struct loader *L, const char *key, const char *value)
 	L->raw_last = e;
 }
 
-/* ---- key and value, split as inih splits them ----
- *
- * These are the rules of inih's ini_parse_stream() (release 55, as Debian
- * builds it: inline comments on, ';' the only inline comment prefix, a
- * byte order mark skipped on line 1), so the file format did not change
- * when vrfmgr stopped calling it; they were checked against the library on
- * five million random lines of '=', ':', ';', '[', ']', '#', quotes,
- * blanks, letters and byte order marks.  Lines arrive trimmed by
- * line_ok(), so none is ever a continuation line. */
-
-/* inih's find_chars_or_comment(): the first of the stop characters, or
- * the start of an inline comment (a ';' right after white space), or the
- * end.  stops holds the characters looked for and ';'.  A stretch at a
- * time with strcspn(): this runs over every line of every file. */
-static char *ini_find(char *s, const char *stops)
+/* inih's reader callback: one physical line, checked by line_ok(), handed
+ * over trimmed (so no indented line becomes a continuation); a refused line
+ * is handed over blank, after its error was printed. */
+static char *reader(char *str, int num, void *stream)
 {
-	char *p = s + strcspn(s, stops);
+	struct loader *L = stream;
+	ssize_t n;
+	size_t len;
+	char *s;
 
-	/* A ';' at the start or after a non-blank is text, not a comment. */
-	while (*p == ';' && (p == s || !isspace((unsigned char)p[-1])))
-		p += 1 + strcspn(p + 1, stops);
-	return p;
+	n = getline(&L->buf, &L->bufcap, L->f);
+	if (n < 0 || num < 2)
+		return NULL;
+	L->line++;
+	if (!line_ok(L, L->buf, (size_t)n, &s)) {
+		memcpy(str, "\n", 2);
+		return str;
+	}
+	/* line_ok() refused anything longer than inih's buffer, so the bound
+	 * never cuts; it keeps this copy safe on its own. */
+	len = strlen(s);
+	if (len > (size_t)num - 2)
+		len = (size_t)num - 2;
+	memcpy(str, s, len);
+	memcpy(str + len, "\n", 2);
+	return str;
 }
 
-static char *ini_rstrip(char *s)
+static int handler(void *user, const char *section, const char *key, const char *value)
 {
-	char *e = s + strlen(s);
-
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-static char *ini_lskip(char *s)
-{
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return s;
-}
-
-/* One line that line_ok() let through: a key line becomes a raw entry
- * (key before the first '=' or ':', value after it up to an inline
- * comment, both without surrounding blanks); a line inih would have called
- * a syntax error sets *bad_line, the first one only. */
-static void ini_line(struct loader *L, char *line, unsigned *bad_line)
-{
-	char *start = line, *end, *name, *value, *comment;
-
-	/* A byte order mark goes, and the blanks after it; line_ok()
-	 * trimmed everything else already. */
-	if (L->line == 1 && (unsigned char)start[0] == 0xEF && (unsigned char)start[1] == 0xBB &&
-	    (unsigned char)start[2] == 0xBF)
-		start = ini_lskip(start + 3);
-	if (*start == ';' || *start == '#' || !*start)
-		return;
-	if (*start == '[') {
-		/* section_header() read it; only inih's verdict is left. */
-		if (*ini_find(start + 1, "];") != ']' && !*bad_line)
-			*bad_line = L->line;
-		return;
-	}
-	end = ini_find(start, "=:;");
-	if (*end != '=' && *end != ':') {
-		if (!*bad_line)
-			*bad_line = L->line;
-		return;
-	}
-	*end = '\0';
-	name = ini_rstrip(start);
-	/* The comment is found before the leading blanks go: "a = ;b" has
-	 * one, "a =;b" has none.  Without one the value ends where the
-	 * trimmed line does. */
-	comment = ini_find(end + 1, ";");
-	value = ini_lskip(end + 1);
-	if (*comment) {
-		*comment = '\0';
-		ini_rstrip(value);
-	}
-	raw_add(L, name, value);
+	(void)section;	/* sections are tracked by the reader, with line numbers */
+	raw_add(user, key, value);
+	return 1;
 }
 
 static int read_file(struct loader *L, const struct vrf_loc *from, const char *path,
 		     bool allow_global)
 {
 	struct vrf_config *cfg = L->cfg;
-	unsigned bad_line = 0;
-	ssize_t n;
-	char *s;
-	int fd;
+	int bad_line, fd;
 
 	fd = vrf_open_trusted(cfg, from, path);
 	if (fd < 0)
@@ -460,16 +406,11 @@ static int read_file(struct loader *L, const struct vrf_loc *from, const char *p
 	L->in_global = false;
 	L->section_ok = false;
 	L->allow_global = allow_global;
-	while ((n = getline(&L->buf, &L->bufcap, L->f)) >= 0) {
-		L->line++;
-		if (line_ok(L, L->buf, (size_t)n, &s))
-			ini_line(L, s, &bad_line);
-	}
-	if (bad_line && cfg->errors == 0) {
+	bad_line = ini_parse_stream(reader, L, handler, L);
+	if (bad_line > 0 && cfg->errors == 0) {
 		/* Every malformed line was already refused by line_ok(); a line
-		 * inih would have refused for something else is still an
-		 * error. */
-		struct vrf_loc loc = { L->file, bad_line };
+		 * inih refuses for something else is still an error. */
+		struct vrf_loc loc = { L->file, (unsigned)bad_line };
 
 		vrf_error(cfg, &loc, "syntax error");
 	}
