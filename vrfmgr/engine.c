@@ -1003,8 +1003,8 @@ int vrf_run_destroy(struct vrf_run *run, const char *name)
 	{
 		/* The section is gone from the file, or about to be: plugins get
 		 * a stand-in that carries only the name. */
-		struct vrf_domain stub = { .name = (char *)name };
-		const struct vrf_domain *d = ns && ns->domain ? ns->domain : &stub;
+		struct vrf_domain standin = { .name = (char *)name };
+		const struct vrf_domain *d = ns && ns->domain ? ns->domain : &standin;
 
 		for (size_t i = 0; i < n; i++)
 			if (ps[i]->event)
