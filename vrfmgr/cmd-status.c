@@ -30,6 +30,20 @@ static void count_objects(const struct vrf_domain *d, struct vrf_buf *b, bool js
 	}
 }
 
+/* A run that looks and plans but never writes: what status and audit show. */
+static struct vrf_run *observe_only(const struct vrf_config *cfg, const struct options *o,
+				    char **names, size_t n_names)
+{
+	struct vrf_run *run = vrf_run_new(cfg, o->verbose, o->json);
+
+	if (!run)
+		return NULL;
+	run->dry_run = true;
+	vrf_run_attach(run, names, n_names);
+	vrf_run_plan(run);
+	return run;
+}
+
 static int print_dot(const struct vrf_config *cfg)
 {
 	size_t n;
@@ -96,12 +110,9 @@ int cmd_status(const struct options *o, int argc, char **argv)
 		fprintf(stderr, "vrfmgr: status needs root to look inside the domains\n");
 		goto out;
 	}
-	run = vrf_run_new(cfg, o->verbose, o->json);
+	run = observe_only(cfg, o, names, n_names);
 	if (!run)
 		goto out;
-	run->dry_run = true;
-	vrf_run_attach(run, names, n_names);
-	vrf_run_plan(run);
 	if (o->json)
 		vrf_buf_puts(&b, "{\"domains\":[");
 	for (size_t i = 0; i < run->n_ns; i++) {
@@ -170,12 +181,9 @@ int cmd_audit(const struct options *o, int argc, char **argv)
 	cfg = cmd_load(o);
 	if (!cfg)
 		goto out_names;
-	run = vrf_run_new(cfg, o->verbose, o->json);
+	run = observe_only(cfg, o, names, n_names);
 	if (!run)
 		goto out;
-	run->dry_run = true;
-	vrf_run_attach(run, names, n_names);
-	vrf_run_plan(run);
 	if (o->json)
 		vrf_buf_puts(&b, "{\"domains\":[");
 	for (size_t i = 0; i < run->n_ns; i++) {
