@@ -41,9 +41,11 @@ EXT_SRC  := $(wildcard plugins/ext/*.c)
 EXT_SO   := $(patsubst plugins/ext/%.c,$(B)/plugins/%.so,$(EXT_SRC))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 HDRS     := $(wildcard vrfmgr/*.h plugins/*.h)
 
-all: $(BIN) $(EXT_SO) $(UNIT_BIN)
+all: $(BIN) $(EXT_SO) $(UNIT_BIN) $(TOOL_BIN)
 
 $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -67,6 +69,11 @@ $(B)/tests/%: tests/unit/%.c $(B)/libvrfcore.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		-Wl,--whole-archive $(B)/libvrfcore.a -Wl,--no-whole-archive $(LDLIBS)
+
+# Helpers the integration tests run (the flood sender); no core code.
+$(B)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 deps:
 	@sh tests/deps.sh

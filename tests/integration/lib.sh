@@ -105,3 +105,44 @@ finish() {
 	if [ "$FAILS" = 0 ]; then echo "PASS"; exit 0; fi
 	echo "FAILED: $FAILS check(s)"; exit 1
 }
+
+# flood_start NS ADDR SECONDS: from namespace NS, send ICMP echo requests to
+# ADDR as fast as the machine goes (tests/tools/flood.c), in the background,
+# for at most SECONDS.  ADDR must be an address this test assigned in a
+# namespace it made.  flood_stop ends it early and sets FLOOD_SENT and
+# FLOOD_REPLIES; a reply crossed whatever should have dropped it.
+FLOOD=$TOP/build/tools/flood
+flood_start() {
+	[ -x "$FLOOD" ] || die "flood sender $FLOOD not built (make all)"
+	ip netns exec "$1" "$FLOOD" -d "$2" -t "$3" >"$T/flood.out" 2>&1 &
+	FLOOD_PID=$!
+	sleep 0.2	# let it reach full speed before the test acts
+}
+flood_stop() {
+	kill -TERM "$FLOOD_PID" 2>/dev/null
+	wait "$FLOOD_PID" 2>/dev/null
+	set -- $(cat "$T/flood.out")
+	[ "${1:-}" = sent ] || die "flood sender failed: $(cat "$T/flood.out")"
+	FLOOD_SENT=$2 FLOOD_REPLIES=$4
+	echo "flood: sent $FLOOD_SENT, replies $FLOOD_REPLIES"
+}
+
+# oob_sysctl NS PATH VALUE: change /proc/sys/net/PATH in namespace NS behind
+# vrfmgr's back, and check that the change took.  When the kernel refuses
+# the value (kernels differ in what they accept), say so plainly and return
+# 1, so that the test skips what depends on it instead of blaming vrfmgr.
+oob_sysctl() {
+	if ! ip netns exec "$1" sh -c 'printf "%s\n" "$2" >"$1"' sh "/proc/sys/net/$2" "$3" \
+		2>"$T/oob.err"; then
+		echo "NOTE: the kernel refused this test's own write of $2 = \"$3\" in $1" \
+			"($(tr '\n' ' ' <"$T/oob.err")); the checks that need it are skipped"
+		return 1
+	fi
+	oob_got=$(ip netns exec "$1" cat "/proc/sys/net/$2" | tr -s '\t ' '  ')
+	if [ "$oob_got" != "$3" ]; then
+		echo "NOTE: this test wrote $2 = \"$3\" in $1 but the kernel keeps \"$oob_got\";" \
+			"the checks that need it are skipped"
+		return 1
+	fi
+	return 0
+}
