@@ -397,12 +397,16 @@ int vrf_nl_dump(struct vrf_nl *nl, struct nlmsghdr *req, vrf_nl_cb cb,
 	return err;
 }
 
-int vrf_nl_talk(struct vrf_nl *nl, struct nlmsghdr *req, char **ret_msg)
+/* One request, its answers and its ACK.  Data answers go to cb (when not
+ * NULL) until it fails; the ACK's error, else cb's, is returned.  `write`
+ * counts the request in vrf_nl_writes(). */
+static int nl_exchange(struct vrf_nl *nl, struct nlmsghdr *req, vrf_nl_cb cb, void *data,
+		       bool write, char **ret_msg)
 {
 	size_t cap = NL_RX_SIZE;
 	char *buf = NULL;
 	uint32_t seq;
-	int err;
+	int err, cb_err = 0;
 
 	if (ret_msg)
 		*ret_msg = NULL;
@@ -412,7 +416,8 @@ int vrf_nl_talk(struct vrf_nl *nl, struct nlmsghdr *req, char **ret_msg)
 	err = nl_send(nl, req, req->nlmsg_len);
 	if (err < 0)
 		goto out;
-	nl_write_count++;
+	if (write)
+		nl_write_count++;
 	buf = malloc(cap);
 	if (!buf) {
 		err = -ENOMEM;
@@ -432,12 +437,19 @@ int vrf_nl_talk(struct vrf_nl *nl, struct nlmsghdr *req, char **ret_msg)
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			const char *msg;
 
-			if (nlh->nlmsg_seq != seq || !nl_ours(nl, nlh) ||
-			    nlh->nlmsg_type != NLMSG_ERROR)
-				continue;	/* stale, or data before the ACK */
+			if (nlh->nlmsg_seq != seq || !nl_ours(nl, nlh))
+				continue;	/* stale */
+			if (nlh->nlmsg_type != NLMSG_ERROR) {
+				/* Data before the ACK: the answer to a GET. */
+				if (cb && !cb_err && nlh->nlmsg_type >= NLMSG_MIN_TYPE)
+					cb_err = cb(nlh, data);
+				continue;
+			}
 			err = nl_errmsg(nlh, &msg);
 			if (err < 0 && msg && ret_msg)
 				*ret_msg = strdup(msg);
+			if (err == 0)
+				err = cb_err;
 			goto out;
 		}
 	}
@@ -445,6 +457,16 @@ out:
 	free(buf);
 	nl_req_done(nl, req);
 	return err;
+}
+
+int vrf_nl_talk(struct vrf_nl *nl, struct nlmsghdr *req, char **ret_msg)
+{
+	return nl_exchange(nl, req, NULL, NULL, true, ret_msg);
+}
+
+int vrf_nl_query(struct vrf_nl *nl, struct nlmsghdr *req, vrf_nl_cb cb, void *data)
+{
+	return nl_exchange(nl, req, cb, data, false, NULL);
 }
 
 /* ---- write batches ---- */
@@ -630,6 +652,24 @@ struct nlmsghdr *vrf_nl_batch_add(struct vrf_nl_batch *b, uint16_t type, uint16_
 	b->tags[b->n++] = tag;
 	b->cur = nlh;
 	return nlh;
+}
+
+int vrf_nl_batch_copy(struct vrf_nl_batch *b, const struct nlmsghdr *msg, void *tag)
+{
+	struct nlmsghdr *nlh;
+
+	if (msg->nlmsg_len < NLMSG_HDRLEN || msg->nlmsg_len > NL_ROOM)
+		return -EMSGSIZE;
+	/* The batch numbers the request and decides which one asks for the
+	 * ACK; everything else is the caller's. */
+	nlh = vrf_nl_batch_add(b, msg->nlmsg_type,
+			       msg->nlmsg_flags & ~(NLM_F_REQUEST | NLM_F_ACK), tag);
+	if (!nlh)
+		return -errno;
+	memcpy((char *)nlh + NLMSG_HDRLEN, (const char *)msg + NLMSG_HDRLEN,
+	       msg->nlmsg_len - NLMSG_HDRLEN);
+	nlh->nlmsg_len = msg->nlmsg_len;
+	return 0;
 }
 
 int vrf_nl_batch_finish(struct vrf_nl_batch *b)

@@ -39,6 +39,12 @@ int vrf_nl_dump(struct vrf_nl *nl, struct nlmsghdr *req, vrf_nl_cb cb,
  * the kernel gave one, copies its extended-ack text to *ret_msg (malloc'd). */
 int vrf_nl_talk(struct vrf_nl *nl, struct nlmsghdr *req, char **ret_msg);
 
+/* Send one request that the kernel answers with data (a GET of one object:
+ * RTM_GETLINK by name) and feed each answer to cb, then wait for the ACK.
+ * Returns 0, the kernel's refusal (-ENODEV: no such device) or cb's error.
+ * Not counted as a write. */
+int vrf_nl_query(struct vrf_nl *nl, struct nlmsghdr *req, vrf_nl_cb cb, void *data);
+
 /* A write batch.  on_error(tag, -errno, extack text or NULL, data) is called
  * for every request the kernel refused; `tag` is what was passed to
  * vrf_nl_batch_add() for it (typically the struct vrf_op). */
@@ -50,6 +56,12 @@ struct vrf_nl_batch *vrf_nl_batch_new(struct vrf_nl *nl, vrf_nl_err_cb on_error,
  * NULL only when a flush failed at the socket level (errno set). */
 struct nlmsghdr *vrf_nl_batch_add(struct vrf_nl_batch *b, uint16_t type, uint16_t flags,
 				  void *tag);
+/* Add a finished request built elsewhere (by libnl's
+ * rtnl_link_build_add_request(), say): its type, flags and payload are
+ * copied; sequence number, port and NLM_F_ACK are the batch's.  Returns 0,
+ * -EMSGSIZE for a request larger than the 8 KiB a request may have, or
+ * -errno as vrf_nl_batch_add() would fail. */
+int vrf_nl_batch_copy(struct vrf_nl_batch *b, const struct nlmsghdr *msg, void *tag);
 /* Send what is left, wait for the final ACK, free the batch.  Returns 0 if
  * the kernel accepted everything, else the first error. */
 int vrf_nl_batch_finish(struct vrf_nl_batch *b);

@@ -7,7 +7,10 @@
  * given up after a bounded number of tries); a dump error is returned; a
  * batch asks for one ACK per chunk (its last request), maps a failure back
  * to its request's tag with the extended-ack text, splits into chunks that
- * fit, and counts its writes; vrf_nl_talk() returns the error and its text;
+ * fit, and counts its writes; a request built elsewhere is copied into a
+ * batch whole (vrf_nl_batch_copy); vrf_nl_talk() returns the error and its
+ * text; vrf_nl_query() feeds a GET's answer to its callback, counted as no
+ * write;
  * the device name cache asks the kernel once per device.
  *
  * nl.c is included with its public names renamed, so it does not clash with
@@ -27,6 +30,8 @@
 #define vrf_nl_request test_nl_request
 #define vrf_nl_dump test_nl_dump
 #define vrf_nl_talk test_nl_talk
+#define vrf_nl_query test_nl_query
+#define vrf_nl_batch_copy test_nl_batch_copy
 #define vrf_nl_batch_new test_nl_batch_new
 #define vrf_nl_batch_add test_nl_batch_add
 #define vrf_nl_batch_finish test_nl_batch_finish
@@ -187,6 +192,24 @@ static int script_talk(const struct nlmsghdr *req, size_t len)
 		acks_ok = false;
 	reply_route(req->nlmsg_seq, 0);	/* data before the answer is skipped */
 	reply_err(req, -ENODEV, "No such device here");
+	return 0;
+}
+
+/* A GET of one object: its data, then the ACK. */
+static int script_query(const struct nlmsghdr *req, size_t len)
+{
+	(void)len;
+	if (!(req->nlmsg_flags & NLM_F_ACK) || (req->nlmsg_flags & NLM_F_DUMP))
+		acks_ok = false;
+	reply_route(req->nlmsg_seq, 0);
+	reply_err(req, 0, NULL);
+	return 0;
+}
+
+static int script_query_error(const struct nlmsghdr *req, size_t len)
+{
+	(void)len;
+	reply_err(req, -ENODEV, NULL);
 	return 0;
 }
 
@@ -356,6 +379,57 @@ int main(void)
 	check(err == -ENODEV && msg && !strcmp(msg, "No such device here") && acks_ok,
 	      "talk: the answer's error and text, data before it skipped");
 	free(msg);
+
+	/* A query feeds the data before the ACK to its callback and is no
+	 * write; a refusal is its error. */
+	{
+		struct count qc = { 0 };
+		unsigned long w = test_nl_writes();
+
+		script = script_query;
+		acks_ok = true;
+		err = test_nl_query(nl, test_nl_request(nl, RTM_GETROUTE, 0), count_cb, &qc);
+		check(err == 0 && qc.msgs == 1 && acks_ok && test_nl_writes() == w,
+		      "query: the answer's data to the callback, then the ACK; not a write");
+		qc.msgs = 0;
+		script = script_query_error;
+		err = test_nl_query(nl, test_nl_request(nl, RTM_GETROUTE, 0), count_cb, &qc);
+		check(err == -ENODEV && qc.msgs == 0, "query: the kernel's refusal is returned");
+	}
+
+	/* Requests built elsewhere are copied into a batch whole: the failing
+	 * one is found by its tag, the others are answered by one ACK. */
+	{
+		struct failures cf = { 0 };
+		struct vrf_nl_batch *cb = test_nl_batch_new(nl, on_error, &cf);
+		char raw[256], big[NL_ROOM + 64];
+		struct nlmsghdr *m = mnl_nlmsg_put_header(raw);
+		struct rtmsg *rtm;
+		bool copied = true;
+
+		m->nlmsg_type = RTM_NEWROUTE;
+		m->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK;
+		rtm = mnl_nlmsg_put_extra_header(m, sizeof(*rtm));
+		rtm->rtm_family = AF_INET;
+		script = script_batch;
+		acks_ok = true;
+		batch_reqs = 0;
+		for (uint32_t prio = 11; prio <= 14; prio++) {
+			m->nlmsg_len = NLMSG_HDRLEN + sizeof(*rtm);
+			mnl_attr_put_u32(m, RTA_PRIORITY, prio);
+			copied &= test_nl_batch_copy(cb, m, (void *)(long)prio) == 0;
+		}
+		memset(big, 0, sizeof(big));
+		m = (struct nlmsghdr *)big;
+		m->nlmsg_len = sizeof(big);
+		m->nlmsg_type = RTM_NEWROUTE;
+		check(test_nl_batch_copy(cb, m, NULL) == -EMSGSIZE,
+		      "batch_copy: a request larger than its room is refused");
+		err = test_nl_batch_finish(cb);
+		check(copied && err == -EEXIST && cf.n == 1 && cf.tag == 13 &&
+		      !strcmp(cf.msg, "Route 13 exists") && batch_reqs == 4 && acks_ok,
+		      "batch_copy: copied requests numbered by the batch, one ACK, failure by tag");
+	}
 
 	/* Objects kept from an interrupted or failed dump are freed again
 	 * (ASan would see a leak); what was in the list before stays. */
