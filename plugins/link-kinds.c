@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The link kinds: which options each accepts, how a declared link becomes a
- * libnl object to create, and how a live libnl object reads back; and the
- * netlink batches that carry the requests to the kernel.  The rest of the
- * plugin (plugins/link.c) never switches on a kind.
+ * libnl object to create, and how a live libnl object reads back.  One table
+ * entry per kind (struct vrf_link_kind); the veth, whose other end lives in
+ * another namespace, has its own file (plugins/link-veth.c).  The rest of the
+ * plugin (plugins/link.c) never names a kind.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
-#include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
+#include <sys/stat.h>
 #include <linux/netlink.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
@@ -21,10 +21,8 @@
 #include <netlink/errno.h>
 #include <netlink/addr.h>
 #include <netlink/msg.h>
-#include <netlink/socket.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/macvlan.h>
-#include <netlink/route/link/veth.h>
 #include <netlink/route/link/vlan.h>
 #include <netlink/route/link/vxlan.h>
 
@@ -151,87 +149,10 @@ int vrf_link_errno(int nlerr)
 	}
 }
 
-/* ---- veth ---- */
-
-static int veth_parse_opt(struct vrf_config *cfg, const struct vrf_loc *loc,
-			  struct vrf_link *l, const char *opt, const char *val)
+static int no_encode(struct rtnl_link *rl, const struct vrf_link *l,
+		     const struct vrf_link_env *env)
 {
-	if (!strcmp(opt, "peer")) {
-		if (!strcmp(val, "lo")) {
-			vrf_error(cfg, loc, "link \"%s\": invalid peer name \"lo\": the loopback "
-				  "device exists in every namespace", l->name);
-			return -EINVAL;
-		}
-		l->has |= LINK_HAS_PEER;
-		return vrf_link_opt_ifname(cfg, loc, l, opt, val, l->peer) < 0 ? -EINVAL : 1;
-	}
-	if (!strcmp(opt, "peer-netns")) {
-		const char *why = NULL;
-
-		/* "host" is the default spelled out; every other name must be
-		 * a domain name. */
-		if (strcmp(val, VRF_HOST) && !vrf_domain_name_valid(val, &why)) {
-			vrf_error(cfg, loc, "link \"%s\": invalid peer-netns \"%s\": the domain "
-				  "name %s", l->name, val, why ? why : "is invalid");
-			return -EINVAL;
-		}
-		l->has |= LINK_HAS_PEER_NS;
-		if (strcmp(val, VRF_HOST))
-			memcpy(l->peer_ns, val, strlen(val) + 1);
-		return 1;
-	}
-	return -ENOENT;
-}
-
-static int veth_check(struct vrf_config *cfg, const struct vrf_loc *loc, struct vrf_link *l)
-{
-	if (!(l->has & LINK_HAS_PEER)) {
-		vrf_error(cfg, loc, "link \"%s\": a veth needs \"peer NAME\"", l->name);
-		return -EINVAL;
-	}
 	return 0;
-}
-
-static int veth_encode(struct rtnl_link *rl, const struct vrf_link *l,
-		       const struct vrf_link_env *env)
-{
-	struct rtnl_link *peer = rtnl_link_veth_get_peer(rl);
-
-	if (!peer)
-		return -ENOMEM;
-	rtnl_link_set_name(peer, l->peer);
-	if (l->has & LINK_HAS_MTU)
-		rtnl_link_set_mtu(peer, l->mtu);
-	if (env->peer_netns_fd >= 0)
-		rtnl_link_set_ns_fd(peer, env->peer_netns_fd);
-	rtnl_link_put(peer);
-	return 0;
-}
-
-static void veth_decode(struct vrf_link *l, struct rtnl_link *rl,
-			const struct vrf_link_names *names)
-{
-	/* Whether the peer is the declared one is decided by the caller, which
-	 * knows where to look; here only its ifindex is kept (link_ifindex). */
-}
-
-static bool veth_equal(const struct vrf_link *want, const struct vrf_link *have)
-{
-	return have->peer_ok && !strcmp(want->peer, have->peer) &&
-	       !strcmp(want->peer_ns, have->peer_ns);
-}
-
-static void veth_format(const struct vrf_link *l, struct vrf_buf *out)
-{
-	if (l->live && !l->peer_ok) {
-		if (l->peer[0])
-			vrf_buf_printf(out, " peer %s (not found)", l->peer);
-		return;
-	}
-	if (l->peer[0])
-		vrf_buf_printf(out, " peer %s", l->peer);
-	if (l->peer_ns[0])
-		vrf_buf_printf(out, " peer-netns %s", l->peer_ns);
 }
 
 /* ---- macvlan ---- */
@@ -264,13 +185,15 @@ static int parent_opt(struct vrf_config *cfg, const struct vrf_loc *loc,
 static int macvlan_parse_opt(struct vrf_config *cfg, const struct vrf_loc *loc,
 			     struct vrf_link *l, const char *opt, const char *val)
 {
+	struct vrf_link_macvlan *o = vrf_link_opts(l);
+
 	if (!strcmp(opt, "parent"))
 		return parent_opt(cfg, loc, l, opt, val);
 	if (!strcmp(opt, "mode")) {
 		for (size_t i = 0; i < sizeof(macvlan_modes) / sizeof(macvlan_modes[0]); i++) {
 			if (!strcmp(val, macvlan_modes[i].name)) {
-				l->mode = macvlan_modes[i].mode;
-				l->has |= LINK_HAS_MODE;
+				o->mode = macvlan_modes[i].mode;
+				o->has |= MACVLAN_HAS_MODE;
 				return 1;
 			}
 		}
@@ -282,50 +205,61 @@ static int macvlan_parse_opt(struct vrf_config *cfg, const struct vrf_loc *loc,
 }
 
 static int need_parent(struct vrf_config *cfg, const struct vrf_loc *loc,
-		       const struct vrf_link *l, const char *kind)
+		       const struct vrf_link *l)
 {
 	if (!(l->has & LINK_HAS_PARENT)) {
-		vrf_error(cfg, loc, "link \"%s\": a %s needs \"parent DEV\"", l->name, kind);
+		vrf_error(cfg, loc, "link \"%s\": a %s needs \"parent DEV\"", l->name,
+			  l->kind->name);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int macvlan_check(struct vrf_config *cfg, const struct vrf_loc *loc, struct vrf_link *l)
+static int macvlan_check(struct vrf_config *cfg, const struct vrf_domain *d,
+			 const struct vrf_loc *loc, struct vrf_link *l)
 {
-	return need_parent(cfg, loc, l, "macvlan");
+	return need_parent(cfg, loc, l);
 }
 
 static int macvlan_encode(struct rtnl_link *rl, const struct vrf_link *l,
 			  const struct vrf_link_env *env)
 {
+	const struct vrf_link_macvlan *o = vrf_link_opts(l);
+
 	rtnl_link_set_link(rl, env->parent_ifindex);
-	if (l->has & LINK_HAS_MODE)
-		return vrf_link_errno(rtnl_link_macvlan_set_mode(rl, l->mode));
+	if (o->has & MACVLAN_HAS_MODE)
+		return vrf_link_errno(rtnl_link_macvlan_set_mode(rl, o->mode));
 	return 0;
 }
 
 static void macvlan_decode(struct vrf_link *l, struct rtnl_link *rl,
 			   const struct vrf_link_names *names)
 {
+	struct vrf_link_macvlan *o = vrf_link_opts(l);
+
 	lower_name(rl, rtnl_link_get_link(rl), names, l->parent);
-	l->mode = rtnl_link_macvlan_get_mode(rl);
-	l->has |= LINK_HAS_PARENT | LINK_HAS_MODE;
+	o->mode = rtnl_link_macvlan_get_mode(rl);
+	l->has |= LINK_HAS_PARENT;
+	o->has |= MACVLAN_HAS_MODE;
 }
 
 static bool macvlan_equal(const struct vrf_link *want, const struct vrf_link *have)
 {
+	const struct vrf_link_macvlan *w = vrf_link_opts(want), *h = vrf_link_opts(have);
+
 	if (strcmp(want->parent, have->parent))
 		return false;
-	return !(want->has & LINK_HAS_MODE) || want->mode == have->mode;
+	return !(w->has & MACVLAN_HAS_MODE) || w->mode == h->mode;
 }
 
 static void macvlan_format(const struct vrf_link *l, struct vrf_buf *out)
 {
+	const struct vrf_link_macvlan *o = vrf_link_opts(l);
+
 	if (l->parent[0])
 		vrf_buf_printf(out, " parent %s", l->parent);
-	if (l->has & LINK_HAS_MODE)
-		vrf_buf_printf(out, " mode %s", macvlan_mode_name(l->mode));
+	if (o->has & MACVLAN_HAS_MODE)
+		vrf_buf_printf(out, " mode %s", macvlan_mode_name(o->mode));
 }
 
 /* ---- vlan ---- */
@@ -333,6 +267,7 @@ static void macvlan_format(const struct vrf_link *l, struct vrf_buf *out)
 static int vlan_parse_opt(struct vrf_config *cfg, const struct vrf_loc *loc,
 			  struct vrf_link *l, const char *opt, const char *val)
 {
+	struct vrf_link_vlan *o = vrf_link_opts(l);
 	unsigned long long v;
 
 	if (!strcmp(opt, "parent"))
@@ -340,31 +275,34 @@ static int vlan_parse_opt(struct vrf_config *cfg, const struct vrf_loc *loc,
 	if (!strcmp(opt, "id")) {
 		if (vrf_link_opt_uint(cfg, loc, l, "vlan id", val, 1, 4094, &v) < 0)
 			return -EINVAL;
-		l->id = v;
-		l->has |= LINK_HAS_ID;
+		o->id = v;
+		o->has |= VLAN_HAS_ID;
 		return 1;
 	}
 	if (!strcmp(opt, "protocol")) {
 		if (!strcasecmp(val, "802.1q"))
-			l->protocol = ETH_P_8021Q;
+			o->protocol = ETH_P_8021Q;
 		else if (!strcasecmp(val, "802.1ad"))
-			l->protocol = ETH_P_8021AD;
+			o->protocol = ETH_P_8021AD;
 		else {
 			vrf_error(cfg, loc, "link \"%s\": vlan protocol \"%s\" is not 802.1q "
 				  "or 802.1ad", l->name, val);
 			return -EINVAL;
 		}
-		l->has |= LINK_HAS_PROTOCOL;
+		o->has |= VLAN_HAS_PROTOCOL;
 		return 1;
 	}
 	return -ENOENT;
 }
 
-static int vlan_check(struct vrf_config *cfg, const struct vrf_loc *loc, struct vrf_link *l)
+static int vlan_check(struct vrf_config *cfg, const struct vrf_domain *d,
+		      const struct vrf_loc *loc, struct vrf_link *l)
 {
-	if (need_parent(cfg, loc, l, "vlan") < 0)
+	const struct vrf_link_vlan *o = vrf_link_opts(l);
+
+	if (need_parent(cfg, loc, l) < 0)
 		return -EINVAL;
-	if (!(l->has & LINK_HAS_ID)) {
+	if (!(o->has & VLAN_HAS_ID)) {
 		vrf_error(cfg, loc, "link \"%s\": a vlan needs \"id N\"", l->name);
 		return -EINVAL;
 	}
@@ -374,151 +312,166 @@ static int vlan_check(struct vrf_config *cfg, const struct vrf_loc *loc, struct 
 static int vlan_encode(struct rtnl_link *rl, const struct vrf_link *l,
 		       const struct vrf_link_env *env)
 {
+	const struct vrf_link_vlan *o = vrf_link_opts(l);
 	int err;
 
 	rtnl_link_set_link(rl, env->parent_ifindex);
-	err = rtnl_link_vlan_set_id(rl, l->id);
-	if (err == 0 && (l->has & LINK_HAS_PROTOCOL))
-		err = rtnl_link_vlan_set_protocol(rl, htons(l->protocol));
+	err = rtnl_link_vlan_set_id(rl, o->id);
+	if (err == 0 && (o->has & VLAN_HAS_PROTOCOL))
+		err = rtnl_link_vlan_set_protocol(rl, htons(o->protocol));
 	return vrf_link_errno(err);
 }
 
 static void vlan_decode(struct vrf_link *l, struct rtnl_link *rl,
 			const struct vrf_link_names *names)
 {
+	struct vrf_link_vlan *o = vrf_link_opts(l);
 	int proto = rtnl_link_vlan_get_protocol(rl);
 
 	lower_name(rl, rtnl_link_get_link(rl), names, l->parent);
-	l->id = rtnl_link_vlan_get_id(rl);
-	l->protocol = proto > 0 ? ntohs(proto) : ETH_P_8021Q;
-	l->has |= LINK_HAS_PARENT | LINK_HAS_ID;
-	if (l->protocol != ETH_P_8021Q)
-		l->has |= LINK_HAS_PROTOCOL;
+	o->id = rtnl_link_vlan_get_id(rl);
+	o->protocol = proto > 0 ? ntohs(proto) : ETH_P_8021Q;
+	l->has |= LINK_HAS_PARENT;
+	o->has |= VLAN_HAS_ID;
+	if (o->protocol != ETH_P_8021Q)
+		o->has |= VLAN_HAS_PROTOCOL;
 }
 
 static bool vlan_equal(const struct vrf_link *want, const struct vrf_link *have)
 {
-	uint16_t proto = (want->has & LINK_HAS_PROTOCOL) ? want->protocol : ETH_P_8021Q;
+	const struct vrf_link_vlan *w = vrf_link_opts(want), *h = vrf_link_opts(have);
+	uint16_t proto = (w->has & VLAN_HAS_PROTOCOL) ? w->protocol : ETH_P_8021Q;
 
-	return !strcmp(want->parent, have->parent) && want->id == have->id &&
-	       proto == have->protocol;
+	return !strcmp(want->parent, have->parent) && w->id == h->id && proto == h->protocol;
 }
 
 static void vlan_format(const struct vrf_link *l, struct vrf_buf *out)
 {
+	const struct vrf_link_vlan *o = vrf_link_opts(l);
+
 	if (l->parent[0])
 		vrf_buf_printf(out, " parent %s", l->parent);
-	if (l->has & LINK_HAS_ID)
-		vrf_buf_printf(out, " id %u", l->id);
-	if (l->has & LINK_HAS_PROTOCOL)
+	if (o->has & VLAN_HAS_ID)
+		vrf_buf_printf(out, " id %u", o->id);
+	if (o->has & VLAN_HAS_PROTOCOL)
 		vrf_buf_printf(out, " protocol %s",
-			       l->protocol == ETH_P_8021AD ? "802.1ad" : "802.1q");
+			       o->protocol == ETH_P_8021AD ? "802.1ad" : "802.1q");
 }
 
 /* ---- vxlan ---- */
 
+static int vxlan_remote_opt(struct vrf_config *cfg, const struct vrf_loc *loc,
+			    struct vrf_link *l, const char *opt, const char *val)
+{
+	struct vrf_link_vxlan *o = vrf_link_opts(l);
+	bool group = !strcmp(opt, "group");
+
+	if (o->has & (group ? VXLAN_HAS_REMOTE : VXLAN_HAS_GROUP)) {
+		vrf_error(cfg, loc, "link \"%s\": remote and group exclude each other", l->name);
+		return -EINVAL;
+	}
+	if (opt_addr(cfg, loc, l, opt, val, &o->remote) < 0)
+		return -EINVAL;
+	if (group && !addr_is_multicast(&o->remote)) {
+		vrf_error(cfg, loc, "link \"%s\": group %s is not a multicast address",
+			  l->name, val);
+		return -EINVAL;
+	}
+	if (!group && addr_is_multicast(&o->remote)) {
+		vrf_error(cfg, loc, "link \"%s\": remote %s is a multicast address "
+			  "(write \"group %s\")", l->name, val, val);
+		return -EINVAL;
+	}
+	o->has |= group ? VXLAN_HAS_GROUP : VXLAN_HAS_REMOTE;
+	return 1;
+}
+
 static int vxlan_parse_opt(struct vrf_config *cfg, const struct vrf_loc *loc,
 			   struct vrf_link *l, const char *opt, const char *val)
 {
+	struct vrf_link_vxlan *o = vrf_link_opts(l);
 	unsigned long long v;
 
 	if (!strcmp(opt, "id")) {
 		if (vrf_link_opt_uint(cfg, loc, l, "vxlan id", val, 0, 16777215, &v) < 0)
 			return -EINVAL;
-		l->id = v;
-		l->has |= LINK_HAS_ID;
+		o->id = v;
+		o->has |= VXLAN_HAS_ID;
 		return 1;
 	}
 	if (!strcmp(opt, "local")) {
-		l->has |= LINK_HAS_LOCAL;
-		return opt_addr(cfg, loc, l, opt, val, &l->local) < 0 ? -EINVAL : 1;
+		o->has |= VXLAN_HAS_LOCAL;
+		return opt_addr(cfg, loc, l, opt, val, &o->local) < 0 ? -EINVAL : 1;
 	}
-	if (!strcmp(opt, "remote") || !strcmp(opt, "group")) {
-		bool group = !strcmp(opt, "group");
-
-		if (l->has & (group ? LINK_HAS_REMOTE : LINK_HAS_GROUP)) {
-			vrf_error(cfg, loc, "link \"%s\": remote and group exclude each other",
-				  l->name);
-			return -EINVAL;
-		}
-		if (opt_addr(cfg, loc, l, opt, val, &l->remote) < 0)
-			return -EINVAL;
-		if (group && !addr_is_multicast(&l->remote)) {
-			vrf_error(cfg, loc, "link \"%s\": group %s is not a multicast address",
-				  l->name, val);
-			return -EINVAL;
-		}
-		if (!group && addr_is_multicast(&l->remote)) {
-			vrf_error(cfg, loc, "link \"%s\": remote %s is a multicast address "
-				  "(write \"group %s\")", l->name, val, val);
-			return -EINVAL;
-		}
-		l->has |= group ? LINK_HAS_GROUP : LINK_HAS_REMOTE;
-		return 1;
-	}
+	if (!strcmp(opt, "remote") || !strcmp(opt, "group"))
+		return vxlan_remote_opt(cfg, loc, l, opt, val);
 	if (!strcmp(opt, "dev"))
 		return parent_opt(cfg, loc, l, opt, val);
 	if (!strcmp(opt, "dstport")) {
 		if (vrf_link_opt_uint(cfg, loc, l, opt, val, 1, 65535, &v) < 0)
 			return -EINVAL;
-		l->dstport = v;
-		l->has |= LINK_HAS_DSTPORT;
+		o->dstport = v;
+		o->has |= VXLAN_HAS_DSTPORT;
 		return 1;
 	}
 	if (!strcmp(opt, "ttl")) {
 		if (vrf_link_opt_uint(cfg, loc, l, opt, val, 0, 255, &v) < 0)
 			return -EINVAL;
-		l->ttl = v;
-		l->has |= LINK_HAS_TTL;
+		o->ttl = v;
+		o->has |= VXLAN_HAS_TTL;
 		return 1;
 	}
 	return -ENOENT;
 }
 
-static int vxlan_check(struct vrf_config *cfg, const struct vrf_loc *loc, struct vrf_link *l)
+static int vxlan_check(struct vrf_config *cfg, const struct vrf_domain *d,
+		       const struct vrf_loc *loc, struct vrf_link *l)
 {
-	if (!(l->has & LINK_HAS_ID)) {
+	struct vrf_link_vxlan *o = vrf_link_opts(l);
+
+	if (!(o->has & VXLAN_HAS_ID)) {
 		vrf_error(cfg, loc, "link \"%s\": a vxlan needs \"id N\"", l->name);
 		return -EINVAL;
 	}
-	if ((l->has & LINK_HAS_LOCAL) && (l->has & (LINK_HAS_REMOTE | LINK_HAS_GROUP)) &&
-	    l->local.family != l->remote.family) {
+	if ((o->has & VXLAN_HAS_LOCAL) && (o->has & (VXLAN_HAS_REMOTE | VXLAN_HAS_GROUP)) &&
+	    o->local.family != o->remote.family) {
 		vrf_error(cfg, loc, "link \"%s\": local and %s are of different address families",
-			  l->name, (l->has & LINK_HAS_GROUP) ? "group" : "remote");
+			  l->name, (o->has & VXLAN_HAS_GROUP) ? "group" : "remote");
 		return -EINVAL;
 	}
-	if ((l->has & LINK_HAS_LOCAL) && addr_is_multicast(&l->local)) {
+	if ((o->has & VXLAN_HAS_LOCAL) && addr_is_multicast(&o->local)) {
 		vrf_error(cfg, loc, "link \"%s\": local address is a multicast address", l->name);
 		return -EINVAL;
 	}
-	if (!(l->has & LINK_HAS_DSTPORT))
-		l->dstport = LINK_VXLAN_PORT;
+	if (!(o->has & VXLAN_HAS_DSTPORT))
+		o->dstport = LINK_VXLAN_PORT;
 	return 0;
 }
 
 static int vxlan_encode(struct rtnl_link *rl, const struct vrf_link *l,
 			const struct vrf_link_env *env)
 {
+	const struct vrf_link_vxlan *o = vrf_link_opts(l);
 	struct nl_addr *a;
 	int err;
 
-	err = rtnl_link_vxlan_set_id(rl, l->id);
+	err = rtnl_link_vxlan_set_id(rl, o->id);
 	if (err == 0)
-		err = rtnl_link_vxlan_set_port(rl, l->dstport ? l->dstport : LINK_VXLAN_PORT);
-	if (err == 0 && (l->has & LINK_HAS_TTL))
-		err = rtnl_link_vxlan_set_ttl(rl, l->ttl);
+		err = rtnl_link_vxlan_set_port(rl, o->dstport ? o->dstport : LINK_VXLAN_PORT);
+	if (err == 0 && (o->has & VXLAN_HAS_TTL))
+		err = rtnl_link_vxlan_set_ttl(rl, o->ttl);
 	if (err == 0 && env->parent_ifindex > 0)
 		err = rtnl_link_vxlan_set_link(rl, env->parent_ifindex);
-	if (err == 0 && (l->has & LINK_HAS_LOCAL)) {
-		if (!(a = addr_to_nl(&l->local)))
+	if (err == 0 && (o->has & VXLAN_HAS_LOCAL)) {
+		if (!(a = addr_to_nl(&o->local)))
 			return -ENOMEM;
 		err = rtnl_link_vxlan_set_local(rl, a);
 		nl_addr_put(a);
 	}
-	if (err == 0 && (l->has & (LINK_HAS_REMOTE | LINK_HAS_GROUP))) {
+	if (err == 0 && (o->has & (VXLAN_HAS_REMOTE | VXLAN_HAS_GROUP))) {
 		/* The kernel takes a unicast remote and a multicast group in the
 		 * same attribute (IFLA_VXLAN_GROUP), as ip-link does. */
-		if (!(a = addr_to_nl(&l->remote)))
+		if (!(a = addr_to_nl(&o->remote)))
 			return -ENOMEM;
 		err = rtnl_link_vxlan_set_group(rl, a);
 		nl_addr_put(a);
@@ -529,160 +482,252 @@ static int vxlan_encode(struct rtnl_link *rl, const struct vrf_link *l,
 static void vxlan_decode(struct vrf_link *l, struct rtnl_link *rl,
 			 const struct vrf_link_names *names)
 {
+	struct vrf_link_vxlan *o = vrf_link_opts(l);
 	struct nl_addr *a = NULL;
 	uint32_t v;
 
 	if (rtnl_link_vxlan_get_id(rl, &v) == 0) {
-		l->id = v;
-		l->has |= LINK_HAS_ID;
+		o->id = v;
+		o->has |= VXLAN_HAS_ID;
 	}
 	if (rtnl_link_vxlan_get_port(rl, &v) == 0) {
-		l->dstport = v;
-		l->has |= LINK_HAS_DSTPORT;
+		o->dstport = v;
+		o->has |= VXLAN_HAS_DSTPORT;
 	}
-	l->ttl = rtnl_link_vxlan_get_ttl(rl);
-	l->has |= LINK_HAS_TTL;
+	o->ttl = rtnl_link_vxlan_get_ttl(rl);
+	o->has |= VXLAN_HAS_TTL;
 	if (rtnl_link_vxlan_get_link(rl, &v) == 0 && v) {
 		lower_name(rl, v, names, l->parent);
 		l->has |= LINK_HAS_PARENT;
 	}
 	if (rtnl_link_vxlan_get_local(rl, &a) == 0 && a) {
-		addr_from_nl(&l->local, a);
+		addr_from_nl(&o->local, a);
 		if (!nl_addr_iszero(a))
-			l->has |= LINK_HAS_LOCAL;
+			o->has |= VXLAN_HAS_LOCAL;
 		nl_addr_put(a);
 		a = NULL;
 	}
 	if (rtnl_link_vxlan_get_group(rl, &a) == 0 && a) {
-		addr_from_nl(&l->remote, a);
+		addr_from_nl(&o->remote, a);
 		if (!nl_addr_iszero(a))
-			l->has |= addr_is_multicast(&l->remote) ? LINK_HAS_GROUP : LINK_HAS_REMOTE;
+			o->has |= addr_is_multicast(&o->remote) ? VXLAN_HAS_GROUP : VXLAN_HAS_REMOTE;
 		nl_addr_put(a);
 	}
 }
 
 static bool vxlan_equal(const struct vrf_link *want, const struct vrf_link *have)
 {
-	uint16_t port = want->dstport ? want->dstport : LINK_VXLAN_PORT;
+	const struct vrf_link_vxlan *w = vrf_link_opts(want), *h = vrf_link_opts(have);
+	uint16_t port = w->dstport ? w->dstport : LINK_VXLAN_PORT;
 
-	if (want->id != have->id || port != have->dstport)
+	if (w->id != h->id || port != h->dstport)
 		return false;
-	if ((want->has & LINK_HAS_LOCAL) &&
-	    (!(have->has & LINK_HAS_LOCAL) || !addr_equal(&want->local, &have->local)))
+	if ((w->has & VXLAN_HAS_LOCAL) &&
+	    (!(h->has & VXLAN_HAS_LOCAL) || !addr_equal(&w->local, &h->local)))
 		return false;
-	if ((want->has & (LINK_HAS_REMOTE | LINK_HAS_GROUP)) &&
-	    (!(have->has & (LINK_HAS_REMOTE | LINK_HAS_GROUP)) ||
-	     !addr_equal(&want->remote, &have->remote)))
+	if ((w->has & (VXLAN_HAS_REMOTE | VXLAN_HAS_GROUP)) &&
+	    (!(h->has & (VXLAN_HAS_REMOTE | VXLAN_HAS_GROUP)) ||
+	     !addr_equal(&w->remote, &h->remote)))
 		return false;
 	if ((want->has & LINK_HAS_PARENT) && strcmp(want->parent, have->parent))
 		return false;
-	return !(want->has & LINK_HAS_TTL) || want->ttl == have->ttl;
+	return !(w->has & VXLAN_HAS_TTL) || w->ttl == h->ttl;
 }
 
 static void vxlan_format(const struct vrf_link *l, struct vrf_buf *out)
 {
-	vrf_buf_printf(out, " id %u", l->id);
-	if (l->has & LINK_HAS_LOCAL)
-		addr_put(out, "local", &l->local);
-	if (l->has & LINK_HAS_REMOTE)
-		addr_put(out, "remote", &l->remote);
-	if (l->has & LINK_HAS_GROUP)
-		addr_put(out, "group", &l->remote);
+	const struct vrf_link_vxlan *o = vrf_link_opts(l);
+
+	vrf_buf_printf(out, " id %u", o->id);
+	if (o->has & VXLAN_HAS_LOCAL)
+		addr_put(out, "local", &o->local);
+	if (o->has & VXLAN_HAS_REMOTE)
+		addr_put(out, "remote", &o->remote);
+	if (o->has & VXLAN_HAS_GROUP)
+		addr_put(out, "group", &o->remote);
 	if (l->has & LINK_HAS_PARENT)
 		vrf_buf_printf(out, " dev %s", l->parent);
-	if (l->dstport && l->dstport != LINK_VXLAN_PORT)
-		vrf_buf_printf(out, " dstport %u", l->dstport);
-	if ((l->has & LINK_HAS_TTL) && (!l->live || l->ttl))
-		vrf_buf_printf(out, " ttl %u", l->ttl);
+	if (o->dstport && o->dstport != LINK_VXLAN_PORT)
+		vrf_buf_printf(out, " dstport %u", o->dstport);
+	if ((o->has & VXLAN_HAS_TTL) && (!l->live || o->ttl))
+		vrf_buf_printf(out, " ttl %u", o->ttl);
 }
 
-/* ---- kinds without options ---- */
+/* ---- physical ---- */
 
-static int no_opt(struct vrf_config *cfg, const struct vrf_loc *loc,
-		  struct vrf_link *l, const char *opt, const char *val)
+static int physical_validate(struct vrf_config *cfg, const struct vrf_domain *d,
+			     const struct vrf_link *l)
 {
-	return -ENOENT;
+	const struct vrf_loc *where;
+	struct stat st;
+	char path[PATH_MAX];
+
+	if (vrf_name_find(cfg, VRF_HOST, "dev", l->name, NULL, &where)) {
+		vrf_error(cfg, &l->obj.loc, "link \"%s\": %s:%u declares %s in the host "
+			  "namespace; a physical link moves a NIC that vrfmgr does not create",
+			  l->name, where->file, where->line, l->name);
+		return -EINVAL;
+	}
+	if (if_nametoindex(l->name) > 0)
+		return 0;
+	/* Once moved, the NIC is inside the domain, where an unprivileged check
+	 * cannot look.  So refuse only when it is absent from the host and the
+	 * domain has no namespace yet: then it cannot be anywhere we know. */
+	snprintf(path, sizeof(path), "%s/%s", cfg->netns_dir, d->name);
+	if (stat(path, &st) == 0)
+		return 0;
+	vrf_error(cfg, &l->obj.loc, "link \"%s\": physical device %s is not in the host "
+		  "namespace, and domain %s does not exist yet (%s)", l->name, l->name,
+		  d->name, path);
+	return -EINVAL;
 }
 
-static int no_check(struct vrf_config *cfg, const struct vrf_loc *loc, struct vrf_link *l)
-{
-	return 0;
-}
+/* ---- the table ---- */
 
-static int no_encode(struct rtnl_link *rl, const struct vrf_link *l,
-		     const struct vrf_link_env *env)
-{
-	return 0;
-}
-
-static void no_decode(struct vrf_link *l, struct rtnl_link *rl,
-		      const struct vrf_link_names *names)
-{
-}
-
-static bool no_equal(const struct vrf_link *want, const struct vrf_link *have)
-{
-	return true;
-}
-
-static void no_format(const struct vrf_link *l, struct vrf_buf *out)
-{
-}
-
-static const char *const veth_opts[] = { "peer", "peer-netns", NULL };
 static const char *const macvlan_opts[] = { "parent", "mode", NULL };
 static const char *const vlan_opts[] = { "parent", "id", "protocol", NULL };
 static const char *const vxlan_opts[] = { "id", "local", "remote", "group", "dev", "dstport",
 					  "ttl", NULL };
 
-static const struct vrf_link_kind_ops kinds[] = {
-	{ "veth", LINK_VETH, true, veth_opts, veth_parse_opt, veth_check, veth_encode,
-	  veth_decode, veth_equal, veth_format },
-	{ "macvlan", LINK_MACVLAN, true, macvlan_opts, macvlan_parse_opt, macvlan_check, macvlan_encode,
-	  macvlan_decode, macvlan_equal, macvlan_format },
-	{ "vlan", LINK_VLAN, true, vlan_opts, vlan_parse_opt, vlan_check, vlan_encode,
-	  vlan_decode, vlan_equal, vlan_format },
-	{ "bridge", LINK_BRIDGE, true, NULL, no_opt, no_check, no_encode,
-	  no_decode, no_equal, no_format },
-	{ "vxlan", LINK_VXLAN, true, vxlan_opts, vxlan_parse_opt, vxlan_check, vxlan_encode,
-	  vxlan_decode, vxlan_equal, vxlan_format },
-	{ "dummy", LINK_DUMMY, true, NULL, no_opt, no_check, no_encode,
-	  no_decode, no_equal, no_format },
-	/* A physical NIC is moved, never created: it has no kind data, and
-	 * whatever the kernel calls it is fine. */
-	{ "physical", LINK_PHYSICAL, false, NULL, no_opt, no_check, no_encode,
-	  no_decode, no_equal, no_format },
-	{ "other", LINK_OTHER, false, NULL, no_opt, no_check, no_encode,
-	  no_decode, no_equal, no_format },
+static const struct vrf_link_kind macvlan_kind = {
+	.name = "macvlan",
+	.flags = LINK_KIND_IN_HOST,
+	.opts_size = sizeof(struct vrf_link_macvlan),
+	.opts = macvlan_opts,
+	.parse_opt = macvlan_parse_opt,
+	.check = macvlan_check,
+	.encode = macvlan_encode,
+	.decode = macvlan_decode,
+	.equal = macvlan_equal,
+	.format = macvlan_format,
 };
 
-const struct vrf_link_kind_ops *vrf_link_kind_by_name(const char *name)
+static const struct vrf_link_kind vlan_kind = {
+	.name = "vlan",
+	.flags = LINK_KIND_IN_HOST,
+	.opts_size = sizeof(struct vrf_link_vlan),
+	.opts = vlan_opts,
+	.parse_opt = vlan_parse_opt,
+	.check = vlan_check,
+	.encode = vlan_encode,
+	.decode = vlan_decode,
+	.equal = vlan_equal,
+	.format = vlan_format,
+};
+
+static const struct vrf_link_kind bridge_kind = {
+	.name = "bridge",
+	.flags = LINK_KIND_MASTER,
+	.encode = no_encode,
+};
+
+static const struct vrf_link_kind vxlan_kind = {
+	.name = "vxlan",
+	.flags = LINK_KIND_IN_HOST,
+	.opts_size = sizeof(struct vrf_link_vxlan),
+	.opts = vxlan_opts,
+	.parse_opt = vxlan_parse_opt,
+	.check = vxlan_check,
+	.encode = vxlan_encode,
+	.decode = vxlan_decode,
+	.equal = vxlan_equal,
+	.format = vxlan_format,
+};
+
+static const struct vrf_link_kind dummy_kind = {
+	.name = "dummy",
+	.encode = no_encode,
+};
+
+/* A physical NIC is moved, never created: it has no kind data, and whatever
+ * the kernel calls it is fine.  The move in and back out goes through the
+ * host's socket. */
+static const struct vrf_link_kind physical_kind = {
+	.name = "physical",
+	.flags = LINK_KIND_MOVED | LINK_KIND_IN_HOST,
+	.not_in_host = "the NIC is there already",
+	.validate = physical_validate,
+};
+
+static const struct vrf_link_kind other_kind = {
+	.name = "other",
+	.flags = LINK_KIND_LIVE,
+};
+
+/* Adding a kind is adding its entry here (and its file, if it needs one). */
+static const struct vrf_link_kind *const kinds[] = {
+	&vrf_link_veth_kind, &macvlan_kind, &vlan_kind, &bridge_kind, &vxlan_kind,
+	&dummy_kind, &physical_kind, &other_kind,
+};
+
+const struct vrf_link_kind *vrf_link_kind_at(size_t i)
+{
+	return i < sizeof(kinds) / sizeof(kinds[0]) ? kinds[i] : NULL;
+}
+
+const struct vrf_link_kind *vrf_link_kind_by_name(const char *name)
 {
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (kinds[i].kind != LINK_OTHER && !strcmp(kinds[i].name, name))
-			return &kinds[i];
+		if (!(kinds[i]->flags & LINK_KIND_LIVE) && !strcmp(kinds[i]->name, name))
+			return kinds[i];
 	return NULL;
 }
 
-const struct vrf_link_kind_ops *vrf_link_kind_ops(enum vrf_link_kind kind)
+const struct vrf_link_kind *vrf_link_kind_live(void)
 {
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (kinds[i].kind == kind)
-			return &kinds[i];
-	return &kinds[sizeof(kinds) / sizeof(kinds[0]) - 1];
+	return &other_kind;
+}
+
+const struct vrf_link_kind *vrf_link_kind_moved(void)
+{
+	return &physical_kind;
+}
+
+const char *vrf_link_kind_name(const struct vrf_link *l)
+{
+	return (l->kind->flags & LINK_KIND_LIVE) ? l->kind_name : l->kind->name;
 }
 
 /* ---- the whole link ---- */
 
+struct vrf_link *vrf_link_new(const struct vrf_link_kind *k, const struct vrf_loc *loc)
+{
+	struct vrf_link *l = vrf_obj_new(&vrf_link_plugin, sizeof(*l) + k->opts_size, loc);
+
+	if (l)
+		l->kind = k;
+	return l;
+}
+
+const struct vrf_link *vrf_link_of(void *data)
+{
+	const struct vrf_obj *o = data;
+
+	return o && o->plugin == &vrf_link_plugin ? data : NULL;
+}
+
+const struct vrf_link *vrf_link_declared(const struct vrf_domain *d, const char *name)
+{
+	if (!d || !name)
+		return NULL;
+	for (size_t i = 0; i < d->objs.n; i++) {
+		const struct vrf_link *l = vrf_link_of(d->objs.v[i]);
+
+		if (l && !strcmp(l->name, name))
+			return l;
+	}
+	return NULL;
+}
+
 int vrf_link_rtnl_new(const struct vrf_link *l, const struct vrf_link_env *env,
 		      struct rtnl_link **ret)
 {
-	const struct vrf_link_kind_ops *k = vrf_link_kind_ops(l->kind);
+	const struct vrf_link_kind *k = l->kind;
 	struct rtnl_link *rl;
 	struct nl_addr *mac;
 	int err;
 
-	if (l->kind == LINK_PHYSICAL || l->kind == LINK_OTHER)
+	if (!k->encode)
 		return -EOPNOTSUPP;
 	rl = rtnl_link_alloc();
 	if (!rl)
@@ -728,15 +773,24 @@ int vrf_link_build_create(const struct vrf_link *l, const struct vrf_link_env *e
 	return err;
 }
 
-void vrf_link_decode(struct vrf_link *l, struct rtnl_link *rl,
-		     const struct vrf_link_names *names)
+/* The kind of a live link: one vrfmgr creates, else the live-only entry. */
+static const struct vrf_link_kind *live_kind(const char *type)
 {
-	const struct vrf_link_kind_ops *k;
+	const struct vrf_link_kind *k = type ? vrf_link_kind_by_name(type) : NULL;
+
+	return k && k->encode ? k : &other_kind;
+}
+
+struct vrf_link *vrf_link_decode(struct rtnl_link *rl, const struct vrf_link_names *names)
+{
 	const char *type = rtnl_link_get_type(rl);
 	const char *alias = rtnl_link_get_ifalias(rl);
 	struct nl_addr *mac = rtnl_link_get_addr(rl);
 	int master = rtnl_link_get_master(rl);
+	struct vrf_link *l = vrf_link_new(live_kind(type), NULL);
 
+	if (!l)
+		return NULL;
 	l->live = true;
 	snprintf(l->name, sizeof(l->name), "%s", rtnl_link_get_name(rl) ?: "");
 	l->ifindex = rtnl_link_get_ifindex(rl);
@@ -748,199 +802,13 @@ void vrf_link_decode(struct vrf_link *l, struct rtnl_link *rl,
 		memcpy(l->mac, nl_addr_get_binary_addr(mac), sizeof(l->mac));
 		l->has |= LINK_HAS_MAC;
 	}
-	l->master[0] = '\0';
 	if (master > 0 && (!names->own ||
 			   !rtnl_link_i2name(names->own, master, l->master, sizeof(l->master))))
 		snprintf(l->master, sizeof(l->master), "if%d", master);
 	l->owned_alias = alias && !strcmp(alias, LINK_ALIAS);
-
-	k = type ? vrf_link_kind_by_name(type) : NULL;
-	if (!k || k->kind == LINK_PHYSICAL) {
-		l->kind = LINK_OTHER;
+	if (l->kind->flags & LINK_KIND_LIVE)
 		snprintf(l->kind_name, sizeof(l->kind_name), "%s", type ?: "device");
-		return;
-	}
-	l->kind = k->kind;
-	k->decode(l, rl, names);
-}
-
-/* ---- netlink requests ----
- *
- * The requests built above travel in batches on a libnl socket's file
- * descriptor.  libnl 3.7 neither batches nor reads extended acks, so this is
- * done here: every request of a chunk goes out in one sendmsg(), only the
- * last asks for an ACK, and each refusal is matched to its op by sequence
- * number, with the kernel's own text. */
-
-void vrf_link_op_fail(struct vrf_op *op, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!op || op->err)
-		return;
-	op->err = err;
-	if (fmt) {
-		va_start(ap, fmt);
-		if (vasprintf(&op->errmsg, fmt, ap) < 0)
-			op->errmsg = NULL;
-		va_end(ap);
-	}
-}
-
-int vrf_link_batch_push(struct vrf_link_batch *b, struct nl_msg *msg, struct vrf_op *op,
-		      bool ignore_nodev, const char *hint)
-{
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 16;
-		struct vrf_link_req *v = realloc(b->v, cap * sizeof(*v));
-
-		if (!v) {
-			nlmsg_free(msg);
-			vrf_link_op_fail(op, -ENOMEM, NULL);
-			return -ENOMEM;
-		}
-		b->v = v;
-		b->cap = cap;
-	}
-	b->v[b->n++] = (struct vrf_link_req){ msg, op, ignore_nodev, hint };
-	return 0;
-}
-
-void vrf_link_batch_free(struct vrf_link_batch *b)
-{
-	for (size_t i = 0; i < b->n; i++)
-		nlmsg_free(b->v[i].msg);
-	free(b->v);
-	*b = (struct vrf_link_batch){ 0 };
-}
-
-/* The NLMSGERR_ATTR_MSG text of an error answer, if the kernel sent one. */
-static const char *extack_msg(const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e = NLMSG_DATA(nlh);
-	size_t off = sizeof(*e);
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
-	const struct nlattr *a;
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += NLMSG_ALIGN(e->msg.nlmsg_len - sizeof(struct nlmsghdr));
-	a = (const void *)((const char *)e + NLMSG_ALIGN(off));
-	while ((const char *)a + NLA_HDRLEN <= end && a->nla_len >= NLA_HDRLEN &&
-	       (const char *)a + a->nla_len <= end) {
-		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG && a->nla_len > NLA_HDRLEN &&
-		    ((const char *)a)[a->nla_len - 1] == '\0')
-			return (const char *)a + NLA_HDRLEN;
-		a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len));
-	}
-	return NULL;
-}
-
-#define BATCH_MAX_MSGS	128
-#define BATCH_MAX_BYTES	(64 * 1024)
-
-/* Send requests [from, to) in one sendmsg.  Only the last asks for an ACK:
- * the kernel handles them in order, answers every failure, and its answer to
- * the last one means all were handled.  rtnetlink does this synchronously
- * inside sendmsg(), so the answers are queued by the time it returns.  The
- * sequence numbers are our own (*seq): taking libnl's would leave its idea of
- * the next answer behind, and its next dump would fail as out of sequence. */
-static int batch_chunk(struct nl_sock *sk, uint32_t *seq, struct vrf_link_batch *b,
-		       size_t from, size_t to)
-{
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct iovec iov[BATCH_MAX_MSGS];
-	struct msghdr mh = { .msg_name = &kernel, .msg_namelen = sizeof(kernel), .msg_iov = iov };
-	uint32_t first = 0, last = 0;
-	char buf[16384];
-	int fd = nl_socket_get_fd(sk), ret = 0;
-	bool done = false;
-
-	for (size_t i = from; i < to; i++) {
-		struct nlmsghdr *nlh = nlmsg_hdr(b->v[i].msg);
-
-		nlh->nlmsg_seq = ++*seq;
-		nlh->nlmsg_pid = nl_socket_get_local_port(sk);
-		nlh->nlmsg_flags |= NLM_F_REQUEST;
-		nlh->nlmsg_flags &= ~NLM_F_ACK;
-		if (i == to - 1)
-			nlh->nlmsg_flags |= NLM_F_ACK;
-		if (i == from)
-			first = nlh->nlmsg_seq;
-		last = nlh->nlmsg_seq;
-		iov[i - from] = (struct iovec){ nlh, NLMSG_ALIGN(nlh->nlmsg_len) };
-	}
-	mh.msg_iovlen = to - from;
-	if (sendmsg(fd, &mh, 0) < 0) {
-		ret = -errno;
-		for (size_t i = from; i < to; i++)
-			vrf_link_op_fail(b->v[i].op, ret, "cannot send to the kernel: %s", strerror(-ret));
-		return ret;
-	}
-	while (!done) {
-		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN && poll(&pfd, 1, 2000) > 0)
-			continue;
-		if (n < 0) {
-			int err = errno == EAGAIN ? -ETIMEDOUT : -errno;
-
-			for (size_t i = from; i < to; i++)
-				vrf_link_op_fail(b->v[i].op, err, "no answer from the kernel: %s",
-					strerror(-err));
-			return ret ? ret : err;
-		}
-		for (struct nlmsghdr *nlh = (void *)buf; NLMSG_OK(nlh, (size_t)n);
-		     nlh = NLMSG_NEXT(nlh, n)) {
-			const struct nlmsgerr *e = NLMSG_DATA(nlh);
-			struct vrf_link_req *r;
-			const char *text;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq < first ||
-			    nlh->nlmsg_seq > last)
-				continue;
-			if (nlh->nlmsg_seq == last)
-				done = true;
-			if (e->error == 0)
-				continue;
-			r = &b->v[from + (nlh->nlmsg_seq - first)];
-			if (r->ignore_nodev && e->error == -ENODEV)
-				continue;
-			text = extack_msg(nlh);
-			if (text)
-				vrf_link_op_fail(r->op, e->error, "%s", text);
-			else if (r->hint)
-				vrf_link_op_fail(r->op, e->error, "%s: %s", r->hint, strerror(-e->error));
-			else
-				vrf_link_op_fail(r->op, e->error, NULL);
-			if (!ret)
-				ret = e->error;
-		}
-	}
-	return ret;
-}
-
-int vrf_link_batch_send(struct nl_sock *sk, uint32_t *seq, struct vrf_link_batch *b)
-{
-	size_t from = 0;
-	int ret = 0;
-
-	while (from < b->n) {
-		size_t to = from, bytes = 0;
-		int err;
-
-		while (to < b->n && to - from < BATCH_MAX_MSGS &&
-		       (to == from || bytes + nlmsg_hdr(b->v[to].msg)->nlmsg_len <= BATCH_MAX_BYTES))
-			bytes += NLMSG_ALIGN(nlmsg_hdr(b->v[to++].msg)->nlmsg_len);
-		err = batch_chunk(sk, seq, b, from, to);
-		if (err < 0 && !ret)
-			ret = err;
-		from = to;
-	}
-	vrf_link_batch_free(b);
-	return ret;
+	else if (l->kind->decode)
+		l->kind->decode(l, rl, names);
+	return l;
 }

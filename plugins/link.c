@@ -3,21 +3,17 @@
  * The link plugin: `link = NAME type KIND [options]` in a domain or in
  * [host].  It creates veth pairs, macvlan, vlan, bridge, vxlan and dummy
  * devices, moves physical NICs in (and back out), and keeps mtu, mac, master
- * and the up/down state as the file says.  What each kind accepts lives in
- * plugins/link-kinds.c.
+ * and the up/down state as the file says.  This file knows no kind by name:
+ * what each kind accepts and does is its entry in the kind table
+ * (plugins/link-kinds.c, plugins/link-veth.c); its netlink goes through the
+ * core's sockets and batches (plugins/link-nl.c).
  *
  * Ownership.  A live link is vrfmgr's when the file declares its name in that
  * namespace, or when it carries the ifalias "vrfmgr" that vrfmgr stamps on
  * every link it creates (so a link removed from the file is removed from the
  * kernel, as a route carrying route_protocol would be).  Everything else is
- * foreign: reported by audit, never touched.
- *
- * A veth pair belongs to the section that declares it.  The end named in that
- * section is the observed object; its peer (in the host or in peer-netns) is
- * an attribute of it: a pair whose peer vanished, was renamed or sits in the
- * wrong namespace no longer matches and is rebuilt (deleted and created
- * again).  The namespace that receives the peer owns nothing of it, though
- * other plugins may put addresses on it: the peer name is published there.
+ * foreign: reported by audit, never touched.  A link whose kind has an end
+ * in another namespace (a veth's peer) publishes that end's name there.
  *
  * Devices whose lower device lives in the host (macvlan, vlan, vxlan) are
  * created through the host's socket with IFLA_NET_NS_FD pointing at the
@@ -25,17 +21,14 @@
  * a vxlan's UDP socket therefore lives in the host (the underlay).
  *
  * Apply runs in three netlink batches per namespace, each one sendmsg with a
- * single ACK: deletions; creations (bridges first; host-side ones after the
+ * single ACK: deletions; creations (masters first; host-side ones after the
  * domain's own, as a macvlan may sit on a veth end the domain just made);
  * then configuration, where every member is enslaved before any link comes
- * up.  The kernel's extended-ack text becomes op->errmsg.
+ * up.  Then each kind does its own remaining work (a veth's peer).  The
+ * kernel's extended-ack text becomes op->errmsg.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,21 +36,16 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
 #include <netlink/netlink.h>
 #include <netlink/addr.h>
+#include <netlink/cache.h>
 #include <netlink/msg.h>
-#include <netlink/socket.h>
 #include <netlink/route/link.h>
 
 #include "link.h"
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
 
 /* ---- parse ---- */
 
@@ -121,7 +109,7 @@ static int parse_common(struct vrf_config *cfg, const struct vrf_loc *loc,
 }
 
 /* Index of opt among the common options followed by the kind's, or -1. */
-static int opt_index(const struct vrf_link_kind_ops *k, const char *opt)
+static int opt_index(const struct vrf_link_kind *k, const char *opt)
 {
 	for (size_t i = 0; i < N_COMMON; i++)
 		if (!strcmp(common_opts[i], opt))
@@ -132,83 +120,97 @@ static int opt_index(const struct vrf_link_kind_ops *k, const char *opt)
 	return -1;
 }
 
+/* The link's name in its namespace, the end it has elsewhere (a veth's
+ * peer) in that one, and a NIC it moves in in the one space all domains
+ * share, so that two domains cannot both claim it. */
 static int publish(struct vrf_config *cfg, const struct vrf_domain *d,
 		   const struct vrf_loc *loc, struct vrf_link *l)
 {
+	const char *pns = NULL, *peer = l->kind->peer ? l->kind->peer(l, &pns) : NULL;
 	int err = vrf_name_add(cfg, d->name, "dev", l->name, loc, l);
 
-	if (err == 0 && l->kind == LINK_VETH)
-		err = vrf_name_add(cfg, l->peer_ns[0] ? l->peer_ns : VRF_HOST, "dev",
-				   l->peer, loc, l);
-	/* One global space for NICs, so two domains cannot both claim one. */
-	if (err == 0 && l->kind == LINK_PHYSICAL)
+	if (err == 0 && peer)
+		err = vrf_name_add(cfg, pns, "dev", peer, loc, l);
+	if (err == 0 && (l->kind->flags & LINK_KIND_MOVED))
 		err = vrf_name_add(cfg, "*", "nic", l->name, loc, l);
 	return err < 0 ? -EINVAL : 0;
 }
 
-static int link_parse(struct vrf_config *cfg, struct vrf_domain *d,
-		      const struct vrf_loc *loc, const char *key, const char *value)
+/* "veth, macvlan, ... or physical": the kinds a file may name. */
+static void kind_list(struct vrf_buf *out)
 {
-	const struct vrf_link_kind_ops *k;
-	struct vrf_words ws = { 0 };
-	struct vrf_link *l = NULL;
-	uint64_t seen = 0;
-	const char *why;
-	int err = -EINVAL;
+	const struct vrf_link_kind *k;
+	size_t n = 0, j = 0;
 
-	if (vrf_words_split(&ws, value) < 0) {
-		vrf_error(cfg, loc, "link: cannot split \"%s\" into words (unbalanced quote?)",
-			  value);
-		goto out;
+	for (size_t i = 0; (k = vrf_link_kind_at(i)); i++)
+		n += !(k->flags & LINK_KIND_LIVE);
+	for (size_t i = 0; (k = vrf_link_kind_at(i)); i++) {
+		if (k->flags & LINK_KIND_LIVE)
+			continue;
+		vrf_buf_printf(out, "%s%s", j == 0 ? "" : j + 1 == n ? " or " : ", ", k->name);
+		j++;
 	}
-	if (ws.n == 0) {
+}
+
+/* "NAME type KIND": the kind, or NULL after saying what is wrong. */
+static const struct vrf_link_kind *parse_head(struct vrf_config *cfg, const struct vrf_domain *d,
+					      const struct vrf_loc *loc,
+					      const struct vrf_words *ws)
+{
+	const struct vrf_link_kind *k;
+	struct vrf_buf kinds = { 0 };
+	const char *why;
+
+	if (ws->n == 0) {
 		vrf_error(cfg, loc, "link needs \"NAME type KIND\"");
-		goto out;
+		return NULL;
 	}
-	why = vrf_link_ifname_why(ws.w[0]);
-	if (!why && !strcmp(ws.w[0], "lo"))
+	why = vrf_link_ifname_why(ws->w[0]);
+	if (!why && !strcmp(ws->w[0], "lo"))
 		why = "the loopback device exists in every namespace";
 	if (why) {
-		vrf_error(cfg, loc, "invalid link name \"%s\": %s", ws.w[0], why);
-		goto out;
+		vrf_error(cfg, loc, "invalid link name \"%s\": %s", ws->w[0], why);
+		return NULL;
 	}
-	if (ws.n < 3 || strcmp(ws.w[1], "type")) {
-		vrf_error(cfg, loc, "link \"%s\": expected \"type KIND\" after the name", ws.w[0]);
-		goto out;
+	if (ws->n < 3 || strcmp(ws->w[1], "type")) {
+		vrf_error(cfg, loc, "link \"%s\": expected \"type KIND\" after the name", ws->w[0]);
+		return NULL;
 	}
-	k = vrf_link_kind_by_name(ws.w[2]);
+	k = vrf_link_kind_by_name(ws->w[2]);
 	if (!k) {
-		vrf_error(cfg, loc, "link \"%s\": unknown link kind \"%s\" (veth, macvlan, "
-			  "vlan, bridge, vxlan, dummy or physical)", ws.w[0], ws.w[2]);
-		goto out;
+		kind_list(&kinds);
+		vrf_error(cfg, loc, "link \"%s\": unknown link kind \"%s\" (%s)", ws->w[0],
+			  ws->w[2], vrf_buf_str(&kinds));
+		vrf_buf_free(&kinds);
+		return NULL;
 	}
-	if (d->is_host && !k->host_ok) {
-		vrf_error(cfg, loc, "link \"%s\": a physical link cannot be declared in [host]: "
-			  "the NIC is there already", ws.w[0]);
-		goto out;
+	if (d->is_host && k->not_in_host) {
+		vrf_error(cfg, loc, "link \"%s\": a %s link cannot be declared in [host]: %s",
+			  ws->w[0], k->name, k->not_in_host);
+		return NULL;
 	}
+	return k;
+}
 
-	l = vrf_obj_new(&vrf_link_plugin, sizeof(*l), loc);
-	if (!l) {
-		err = -ENOMEM;
-		goto out;
-	}
-	memcpy(l->name, ws.w[0], strlen(ws.w[0]) + 1);
-	l->kind = k->kind;
-	l->up = true;
+/* The options after "NAME type KIND", each at most once. */
+static int parse_opts(struct vrf_config *cfg, const struct vrf_loc *loc, struct vrf_link *l,
+		      const struct vrf_words *ws)
+{
+	const struct vrf_link_kind *k = l->kind;
+	uint64_t seen = 0;
 
-	for (size_t i = 3; i < ws.n; i++) {
-		const char *opt = ws.w[i], *val = i + 1 < ws.n ? ws.w[i + 1] : NULL;
+	for (size_t i = 3; i < ws->n; i++) {
+		const char *opt = ws->w[i], *val = i + 1 < ws->n ? ws->w[i + 1] : NULL;
 		int idx = opt_index(k, opt), used;
 
 		if (idx < 0) {
 			vrf_error(cfg, loc, "link \"%s\": unknown option \"%s\" for a %s link",
 				  l->name, opt, k->name);
-			goto out;
+			return -EINVAL;
 		}
 		if (seen & (1ULL << idx)) {
 			vrf_error(cfg, loc, "link \"%s\": \"%s\" is given twice", l->name, opt);
-			goto out;
+			return -EINVAL;
 		}
 		seen |= 1ULL << idx;
 		if (!strcmp(opt, "down")) {
@@ -218,31 +220,48 @@ static int link_parse(struct vrf_config *cfg, struct vrf_domain *d,
 		}
 		if (!val) {
 			vrf_error(cfg, loc, "link \"%s\": \"%s\" needs a value", l->name, opt);
-			goto out;
+			return -EINVAL;
 		}
 		if ((size_t)idx < N_COMMON)
 			used = parse_common(cfg, loc, l, opt, val) < 0 ? -EINVAL : 1;
 		else
 			used = k->parse_opt(cfg, loc, l, opt, val);
 		if (used < 0)
-			goto out;
+			return -EINVAL;
 		i += used;
 	}
-	if (k->check(cfg, loc, l) < 0)
-		goto out;
-	if ((l->has & LINK_HAS_MASTER) && l->kind == LINK_BRIDGE) {
-		vrf_error(cfg, loc, "link \"%s\": a bridge cannot have a master", l->name);
+	return 0;
+}
+
+static int link_parse(struct vrf_config *cfg, struct vrf_domain *d,
+		      const struct vrf_loc *loc, const char *key, const char *value)
+{
+	const struct vrf_link_kind *k;
+	struct vrf_words ws = { 0 };
+	struct vrf_link *l = NULL;
+	int err = -EINVAL;
+
+	if (vrf_words_split(&ws, value) < 0) {
+		vrf_error(cfg, loc, "link: cannot split \"%s\" into words (unbalanced quote?)",
+			  value);
 		goto out;
 	}
-	if (l->kind == LINK_VETH && l->peer_ns[0] && !strcmp(l->peer_ns, d->name)) {
-		vrf_error(cfg, loc, "link \"%s\": peer-netns %s is this domain itself; a veth "
-			  "joins two namespaces", l->name, l->peer_ns);
+	k = parse_head(cfg, d, loc, &ws);
+	if (!k)
+		goto out;
+	l = vrf_link_new(k, loc);
+	if (!l) {
+		err = -ENOMEM;
 		goto out;
 	}
-	if (l->kind == LINK_VETH && !strcmp(l->peer, l->name) &&
-	    !strcmp(l->peer_ns[0] ? l->peer_ns : VRF_HOST, d->name)) {
-		vrf_error(cfg, loc, "link \"%s\": the peer has the link's own name in the same "
-			  "namespace", l->name);
+	memcpy(l->name, ws.w[0], strlen(ws.w[0]) + 1);
+	l->up = true;
+	if (parse_opts(cfg, loc, l, &ws) < 0)
+		goto out;
+	if (k->check && k->check(cfg, d, loc, l) < 0)
+		goto out;
+	if ((l->has & LINK_HAS_MASTER) && (k->flags & LINK_KIND_MASTER)) {
+		vrf_error(cfg, loc, "link \"%s\": a %s cannot have a master", l->name, k->name);
 		goto out;
 	}
 	err = publish(cfg, d, loc, l);
@@ -258,13 +277,6 @@ out:
 }
 
 /* ---- validate ---- */
-
-static const struct vrf_link *as_link(void *data)
-{
-	const struct vrf_obj *o = data;
-
-	return o && o->plugin == &vrf_link_plugin ? data : NULL;
-}
 
 static int check_parent(struct vrf_config *cfg, const struct vrf_link *l)
 {
@@ -289,60 +301,28 @@ static int check_parent(struct vrf_config *cfg, const struct vrf_link *l)
 	return -EINVAL;
 }
 
-static int check_physical(struct vrf_config *cfg, const struct vrf_domain *d,
-			  const struct vrf_link *l)
-{
-	const struct vrf_loc *where;
-	struct stat st;
-	char path[PATH_MAX];
-
-	if (vrf_name_find(cfg, VRF_HOST, "dev", l->name, NULL, &where)) {
-		vrf_error(cfg, &l->obj.loc, "link \"%s\": %s:%u declares %s in the host "
-			  "namespace; a physical link moves a NIC that vrfmgr does not create",
-			  l->name, where->file, where->line, l->name);
-		return -EINVAL;
-	}
-	if (if_nametoindex(l->name) > 0)
-		return 0;
-	/* Once moved, the NIC is inside the domain, where an unprivileged check
-	 * cannot look.  So refuse only when it is absent from the host and the
-	 * domain has no namespace yet: then it cannot be anywhere we know. */
-	snprintf(path, sizeof(path), "%s/%s", cfg->netns_dir, d->name);
-	if (stat(path, &st) == 0)
-		return 0;
-	vrf_error(cfg, &l->obj.loc, "link \"%s\": physical device %s is not in the host "
-		  "namespace, and domain %s does not exist yet (%s)", l->name, l->name,
-		  d->name, path);
-	return -EINVAL;
-}
-
 static int link_validate(struct vrf_config *cfg, struct vrf_domain *d)
 {
 	int ret = 0;
 
 	for (size_t i = 0; i < d->objs.n; i++) {
-		const struct vrf_link *l = as_link(d->objs.v[i]), *m;
+		const struct vrf_link *l = vrf_link_of(d->objs.v[i]), *m;
 		void *data;
 
 		if (!l)
 			continue;
-		if (l->kind == LINK_VETH && l->peer_ns[0] && !vrf_config_domain(cfg, l->peer_ns)) {
-			vrf_error(cfg, &l->obj.loc, "link \"%s\": peer-netns \"%s\" is not a domain "
-				  "of this file", l->name, l->peer_ns);
-			ret = -EINVAL;
-		}
 		if (check_parent(cfg, l) < 0)
 			ret = -EINVAL;
 		if (l->master[0]) {
 			m = vrf_name_find(cfg, d->name, "dev", l->master, &data, NULL) ?
-				as_link(data) : NULL;
-			if (!m || m->kind != LINK_BRIDGE || strcmp(m->name, l->master)) {
+				vrf_link_of(data) : NULL;
+			if (!m || !(m->kind->flags & LINK_KIND_MASTER) || strcmp(m->name, l->master)) {
 				vrf_error(cfg, &l->obj.loc, "link \"%s\": master \"%s\" is not a "
 					  "bridge declared in this section", l->name, l->master);
 				ret = -EINVAL;
 			}
 		}
-		if (l->kind == LINK_PHYSICAL && check_physical(cfg, d, l) < 0)
+		if (l->kind->validate && l->kind->validate(cfg, d, l) < 0)
 			ret = -EINVAL;
 	}
 	return ret;
@@ -361,13 +341,15 @@ static int link_compare(const struct vrf_obj *a, const struct vrf_obj *b)
  * not create again is only adjusted. */
 static bool rebuild_fwd(const struct vrf_link *want, const struct vrf_link *have)
 {
-	if (want->kind == LINK_PHYSICAL || want->kind == LINK_OTHER)
+	const struct vrf_link_kind *k = want->kind;
+
+	if (!k->encode)
 		return false;
-	if (want->live && want->kind == LINK_VETH && !want->peer_ok)
+	if (want->live && k->recreatable && !k->recreatable(want))
 		return false;
-	if (want->kind != have->kind)
+	if (k != have->kind)
 		return true;
-	return !vrf_link_kind_ops(want->kind)->equal(want, have);
+	return k->equal && !k->equal(want, have);
 }
 
 static bool needs_rebuild(const struct vrf_link *want, const struct vrf_link *have)
@@ -378,6 +360,14 @@ static bool needs_rebuild(const struct vrf_link *want, const struct vrf_link *ha
 	if (want->live && !have->live)
 		return rebuild_fwd(have, want);
 	return rebuild_fwd(want, have);
+}
+
+/* Kind state changed in place; only links of the same kind have it. */
+static bool kind_drift(const struct vrf_link *want, const struct vrf_link *have,
+		       struct vrf_buf *out, const char *sep)
+{
+	return want->kind == have->kind && want->kind->drift &&
+	       want->kind->drift(want, have, out, sep);
 }
 
 static bool link_equal(const struct vrf_obj *wo, const struct vrf_obj *ho)
@@ -395,14 +385,7 @@ static bool link_equal(const struct vrf_obj *wo, const struct vrf_obj *ho)
 		return false;
 	if (want->up != have->up)
 		return false;
-	if (want->kind == LINK_VETH && have->peer_ok && have->peer_up != want->up)
-		return false;
-	return true;
-}
-
-static const char *kind_name(const struct vrf_link *l)
-{
-	return l->kind == LINK_OTHER ? l->kind_name : vrf_link_kind_ops(l->kind)->name;
+	return !kind_drift(want, have, NULL, "");
 }
 
 static void put_mac(struct vrf_buf *out, const uint8_t *m)
@@ -410,12 +393,18 @@ static void put_mac(struct vrf_buf *out, const uint8_t *m)
 	vrf_buf_printf(out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
+static void kind_format(const struct vrf_link *l, struct vrf_buf *out)
+{
+	if (l->kind->format)
+		l->kind->format(l, out);
+}
+
 static void link_format(const struct vrf_obj *o, struct vrf_buf *out)
 {
 	const struct vrf_link *l = (const void *)o;
 
-	vrf_buf_printf(out, "%s type %s", l->name, kind_name(l));
-	vrf_link_kind_ops(l->kind)->format(l, out);
+	vrf_buf_printf(out, "%s type %s", l->name, vrf_link_kind_name(l));
+	kind_format(l, out);
 	/* A live link always has an mtu and a mac; they say nothing in a
 	 * deletion line. */
 	if ((l->has & LINK_HAS_MTU) && !l->live)
@@ -439,8 +428,8 @@ static void link_format_change(const struct vrf_obj *wo, const struct vrf_obj *h
 	if (needs_rebuild(want, have)) {
 		link_format(wo, out);
 		vrf_buf_puts(out, " (rebuild: was type ");
-		vrf_buf_puts(out, kind_name(have));
-		vrf_link_kind_ops(have->kind)->format(have, out);
+		vrf_buf_puts(out, vrf_link_kind_name(have));
+		kind_format(have, out);
 		vrf_buf_puts(out, ")");
 		return;
 	}
@@ -466,144 +455,7 @@ static void link_format_change(const struct vrf_obj *wo, const struct vrf_obj *h
 			       want->up ? "up" : "down");
 		sep = ", ";
 	}
-	if (want->kind == LINK_VETH && have->peer_ok && have->peer_up != want->up)
-		vrf_buf_printf(out, "%speer %s %s -> %s", sep, have->peer,
-			       have->peer_up ? "up" : "down", want->up ? "up" : "down");
-}
-
-/* ---- per-namespace netlink state ---- */
-
-struct link_nsst {
-	struct nl_sock *sk;
-	struct nl_cache *cache;	/* last link dump of this namespace */
-	uint32_t seq;		/* our requests' sequence numbers (not libnl's) */
-	unsigned gen;		/* run generation the dump belongs to; 0 = none */
-};
-
-struct link_runst {
-	unsigned gen;		/* bumped by every apply: older dumps are stale */
-};
-
-static unsigned run_gen(struct vrf_run *run)
-{
-	void **slot = vrf_run_state(run, &vrf_link_plugin);
-	struct link_runst *rs = *slot;
-
-	if (!rs) {
-		rs = calloc(1, sizeof(*rs));
-		if (!rs)
-			return 0;	/* every dump counts as stale: slower, still right */
-		rs->gen = 1;
-		*slot = rs;
-	}
-	return rs->gen;
-}
-
-static void run_invalidate(struct vrf_run *run)
-{
-	struct link_runst *rs = *vrf_run_state(run, &vrf_link_plugin);
-
-	if (rs)
-		rs->gen++;
-}
-
-static void link_ns_release(struct vrf_ns *ns, void *state)
-{
-	struct link_nsst *st = state;
-
-	if (!st)
-		return;
-	if (st->cache)
-		nl_cache_free(st->cache);
-	nl_socket_free(st->sk);
-	free(st);
-}
-
-static void link_run_end(struct vrf_run *run)
-{
-	void **slot = vrf_run_state(run, &vrf_link_plugin);
-
-	free(*slot);
-	*slot = NULL;
-}
-
-/* The namespace's rtnetlink socket, connected inside it once and kept for the
- * run.  Extended acks carry the kernel's explanation of a refusal; capped
- * acks keep the answers to a batch small. */
-static int ns_state(struct vrf_ns *ns, struct link_nsst **ret)
-{
-	void **slot = vrf_ns_state(ns, &vrf_link_plugin);
-	struct link_nsst *st = *slot;
-	int one = 1, err;
-
-	if (st) {
-		*ret = st;
-		return 0;
-	}
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-	st->sk = nl_socket_alloc();
-	if (!st->sk) {
-		free(st);
-		return -ENOMEM;
-	}
-	/* The socket is made and bound inside the namespace, moved above
-	 * 1024 (see vrf_fd_high()), and only then handed to libnl. */
-	err = vrf_ns_enter(ns);
-	if (err == 0) {
-		struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-		int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-
-		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			err = -errno;
-		vrf_ns_leave(ns);
-		if (err == 0)
-			err = vrf_link_errno(nl_socket_set_fd(st->sk, NETLINK_ROUTE,
-							      vrf_fd_high(fd)));
-		else if (fd >= 0)
-			close(fd);
-	}
-	if (err < 0) {
-		nl_socket_free(st->sk);
-		free(st);
-		return err;
-	}
-	setsockopt(nl_socket_get_fd(st->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(st->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	nl_socket_set_buffer_size(st->sk, 1 << 20, 1 << 20);
-	*slot = st;
-	*ret = st;
-	return 0;
-}
-
-/* The links of ns: a fresh dump when asked or when the last one predates an
- * apply, else the cached one.  libnl restarts a dump the kernel flags as
- * interrupted, so the view is never partial. */
-static int ns_links(struct vrf_run *run, struct vrf_ns *ns, bool fresh,
-		    struct link_nsst **ret_st)
-{
-	struct link_nsst *st;
-	unsigned gen = run_gen(run);
-	int err = ns_state(ns, &st);
-
-	if (err < 0)
-		return err;
-	if (st->cache && !fresh && gen && st->gen == gen) {
-		*ret_st = st;
-		return 0;
-	}
-	if (st->cache)
-		err = vrf_link_errno(nl_cache_refill(st->sk, st->cache));
-	else
-		err = vrf_link_errno(rtnl_link_alloc_cache(st->sk, AF_UNSPEC, &st->cache));
-	if (err < 0) {
-		st->gen = 0;
-		return err;
-	}
-	st->gen = gen;
-	*ret_st = st;
-	return 0;
+	kind_drift(want, have, out, sep);
 }
 
 /* ---- the record of NICs moved in ----
@@ -711,63 +563,10 @@ out:
 
 /* ---- observe ---- */
 
-static const struct vrf_link *declared(const struct vrf_domain *d, const char *name)
-{
-	if (!d || !name)
-		return NULL;
-	for (size_t i = 0; i < d->objs.n; i++) {
-		const struct vrf_link *l = as_link(d->objs.v[i]);
-
-		if (l && !strcmp(l->name, name))
-			return l;
-	}
-	return NULL;
-}
-
-static struct vrf_ns *peer_ns(struct vrf_run *run, const struct vrf_link *want)
-{
-	return vrf_ns_find(run, want->peer_ns[0] ? want->peer_ns : VRF_HOST);
-}
-
-/* Is the declared peer of veth `have` where the file wants it: a veth of that
- * name in that namespace whose peer is `have`, and the other way round? */
-static int check_peer(struct vrf_run *run, struct vrf_ns *ns, struct link_nsst *own,
-		      const struct vrf_link *want, struct vrf_link *have)
-{
-	struct vrf_ns *pns = peer_ns(run, want);
-	struct link_nsst *pst = own;
-	struct rtnl_link *prl;
-	const char *type;
-	int err;
-
-	memcpy(have->peer, want->peer, sizeof(have->peer));
-	if (!pns || vrf_ns_fd(pns) < 0)
-		return 0;	/* the peer's domain does not exist (yet) */
-	if (pns != ns) {
-		err = ns_links(run, pns, false, &pst);
-		if (err < 0)
-			return err;
-	}
-	prl = rtnl_link_get_by_name(pst->cache, want->peer);
-	if (!prl)
-		return 0;
-	type = rtnl_link_get_type(prl);
-	if (type && !strcmp(type, "veth") && rtnl_link_get_ifindex(prl) == have->link_ifindex &&
-	    rtnl_link_get_link(prl) == have->ifindex) {
-		have->peer_ok = true;
-		memcpy(have->peer_ns, want->peer_ns, sizeof(have->peer_ns));
-		have->peer_up = rtnl_link_get_flags(prl) & IFF_UP;
-		have->peer_mtu = rtnl_link_get_mtu(prl);
-	}
-	rtnl_link_put(prl);
-	return 0;
-}
-
 static int link_observe(struct vrf_run *run, struct vrf_ns *ns,
 			const struct vrf_domain *d, struct vrf_objv *out)
 {
 	struct vrf_ns *host = vrf_ns_find(run, VRF_HOST);
-	struct link_nsst *st, *hst;
 	struct vrf_link_names names;
 	struct nl_object *obj;
 	char *nics;
@@ -776,24 +575,21 @@ static int link_observe(struct vrf_run *run, struct vrf_ns *ns,
 	nics = ns == host ? strdup("") : nics_load(run, vrf_ns_name(ns));
 	if (!nics)
 		return -EIO;
-	err = ns_links(run, ns, true, &st);
+	err = vrf_link_cache(run, ns, true, &names.own);
 	if (err < 0)
 		goto out;
-	hst = st;
+	names.host = names.own;
 	if (host && host != ns) {
-		err = ns_links(run, host, false, &hst);
+		err = vrf_link_cache(run, host, false, &names.host);
 		if (err < 0)
 			goto out;
 	}
-	names.own = st->cache;
-	names.host = hst->cache;
 
-	for (obj = nl_cache_get_first(st->cache); obj; obj = nl_cache_get_next(obj)) {
+	for (obj = nl_cache_get_first(names.own); obj; obj = nl_cache_get_next(obj)) {
 		struct rtnl_link *rl = (struct rtnl_link *)obj;
 		const char *name = rtnl_link_get_name(rl), *alias = rtnl_link_get_ifalias(rl);
-		const struct vrf_link *want = declared(d, name);
+		const struct vrf_link *want = vrf_link_declared(d, name);
 		struct vrf_link *have;
-
 		bool moved_in;
 
 		if (!name || !strcmp(name, "lo"))
@@ -801,16 +597,17 @@ static int link_observe(struct vrf_run *run, struct vrf_ns *ns,
 		moved_in = nics_has(nics, name);
 		if (!want && !moved_in && !(alias && !strcmp(alias, LINK_ALIAS)))
 			continue;
-		have = vrf_obj_new(&vrf_link_plugin, sizeof(*have), NULL);
+		have = vrf_link_decode(rl, &names);
 		if (!have) {
 			err = -ENOMEM;
 			goto out;
 		}
-		vrf_link_decode(have, rl, &names);
-		if (want ? want->kind == LINK_PHYSICAL : moved_in)
-			have->kind = LINK_PHYSICAL;
-		if (want && want->kind == LINK_VETH && have->kind == LINK_VETH)
-			err = check_peer(run, ns, st, want, have);
+		/* A device moved in is whatever the kernel calls it; its
+		 * options (none) fit in what the decoded kind took. */
+		if (want ? (want->kind->flags & LINK_KIND_MOVED) : moved_in)
+			have->kind = want ? want->kind : vrf_link_kind_moved();
+		if (want && want->kind == have->kind && have->kind->observe)
+			err = have->kind->observe(run, ns, want, have);
 		if (err == 0)
 			err = vrf_objv_push(out, &have->obj);
 		if (err < 0) {
@@ -825,80 +622,33 @@ out:
 
 /* ---- apply ---- */
 
-enum link_action {
-	ACT_NONE,
-	ACT_DEL,	/* delete, or move a physical NIC back to the host */
-	ACT_CREATE,	/* create, or move a physical NIC in */
-	ACT_REBUILD,	/* delete, then create */
-	ACT_MODIFY,	/* adjust mtu, mac, master, up/down in place */
-};
-
-static enum link_action op_action(const struct vrf_op *op)
+static enum vrf_link_action op_action(const struct vrf_op *op)
 {
 	switch (op->kind) {
 	case VRF_OP_ADD:
-		return ACT_CREATE;
+		return LINK_ACT_CREATE;
 	case VRF_OP_DEL:
-		return ACT_DEL;
+		return LINK_ACT_DEL;
 	case VRF_OP_CHANGE:
 		return needs_rebuild((const void *)op->want, (const void *)op->have) ?
-			ACT_REBUILD : ACT_MODIFY;
+			LINK_ACT_REBUILD : LINK_ACT_MODIFY;
 	}
-	return ACT_NONE;
-}
-
-/* RTM_NEWLINK without NLM_F_CREATE on an existing device: ip link set.  The
- * caller fills rl (name included); up < 0 leaves IFF_UP alone. */
-static int setlink_msg(struct rtnl_link *rl, int up, struct nl_msg **ret)
-{
-	struct ifinfomsg *ifi;
-	int err = vrf_link_errno(rtnl_link_build_add_request(rl, 0, ret));
-
-	if (err < 0)
-		return err;
-	/* libnl versions differ in how they fill ifi_change; say it exactly. */
-	ifi = nlmsg_data(nlmsg_hdr(*ret));
-	ifi->ifi_flags = up > 0 ? IFF_UP : 0;
-	ifi->ifi_change = up >= 0 ? IFF_UP : 0;
-	return 0;
-}
-
-static int push_setlink(struct vrf_link_batch *b, struct rtnl_link *rl, int up,
-			struct vrf_op *op, const char *hint)
-{
-	struct nl_msg *msg;
-	int err = setlink_msg(rl, up, &msg);
-
-	rtnl_link_put(rl);
-	if (err < 0) {
-		vrf_link_op_fail(op, err, NULL);
-		return err;
-	}
-	return vrf_link_batch_push(b, msg, op, false, hint);
-}
-
-static struct rtnl_link *named(const char *name)
-{
-	struct rtnl_link *rl = rtnl_link_alloc();
-
-	if (rl)
-		rtnl_link_set_name(rl, name);
-	return rl;
+	return LINK_ACT_NONE;
 }
 
 static int push_delete(struct vrf_link_batch *b, struct vrf_run *run, struct vrf_op *op,
 		       const struct vrf_link *l)
 {
-	struct rtnl_link *rl = named(l->name);
+	struct rtnl_link *rl = vrf_link_named(l->name);
 	struct nl_msg *msg = NULL;
 	int err;
 
 	if (!rl)
 		return -ENOMEM;
-	if (l->kind == LINK_PHYSICAL) {
+	if (l->kind->flags & LINK_KIND_MOVED) {
 		/* A NIC is never deleted: it goes home under its own name. */
 		rtnl_link_set_ns_fd(rl, vrf_ns_fd(vrf_ns_find(run, VRF_HOST)));
-		return push_setlink(b, rl, -1, op, "cannot move the NIC back to the host");
+		return vrf_link_batch_setlink(b, rl, -1, op, "cannot move the NIC back to the host");
 	}
 	err = vrf_link_errno(rtnl_link_build_delete_request(rl, &msg));
 	rtnl_link_put(rl);
@@ -909,45 +659,30 @@ static int push_delete(struct vrf_link_batch *b, struct vrf_run *run, struct vrf
 	return vrf_link_batch_push(b, msg, op, true, NULL);
 }
 
-static bool created_in_host(const struct vrf_link *l)
-{
-	return l->kind == LINK_MACVLAN || l->kind == LINK_VLAN || l->kind == LINK_VXLAN ||
-	       l->kind == LINK_PHYSICAL;
-}
-
-/* Queue the creation of `want` into ns (a physical NIC: its move into ns).
- * host_st's cache must be fresh when want's lower device lives there. */
+/* Queue the creation of `want` into ns (a moved device: its move into ns).
+ * host_cache must be fresh when want's lower device lives there. */
 static int push_create(struct vrf_link_batch *b, struct vrf_run *run, struct vrf_ns *ns,
-		       struct link_nsst *host_st, struct vrf_op *op, const struct vrf_link *want)
+		       struct nl_cache *host_cache, struct vrf_op *op, const struct vrf_link *want)
 {
-	struct vrf_ns *host = vrf_ns_find(run, VRF_HOST);
+	const struct vrf_link_kind *k = want->kind;
 	struct vrf_link_env env = { .netns_fd = -1, .peer_netns_fd = -1 };
 	struct nl_msg *msg = NULL;
 	int err;
 
-	if (created_in_host(want) && ns != host)
+	if ((k->flags & LINK_KIND_IN_HOST) && ns != vrf_ns_find(run, VRF_HOST))
 		env.netns_fd = vrf_ns_fd(ns);
-	if (want->kind == LINK_PHYSICAL) {
-		struct rtnl_link *rl = named(want->name);
+	if (k->flags & LINK_KIND_MOVED) {
+		struct rtnl_link *rl = vrf_link_named(want->name);
 
 		if (!rl)
 			return -ENOMEM;
 		rtnl_link_set_ns_fd(rl, env.netns_fd);
-		return push_setlink(b, rl, -1, op, "cannot move the NIC in from the host");
+		return vrf_link_batch_setlink(b, rl, -1, op, "cannot move the NIC in from the host");
 	}
-	if (want->kind == LINK_VETH) {
-		struct vrf_ns *pns = peer_ns(run, want);
-
-		if (!pns || vrf_ns_fd(pns) < 0) {
-			vrf_link_op_fail(op, -ENOENT, "the peer's domain %s has no namespace",
-					 want->peer_ns[0] ? want->peer_ns : VRF_HOST);
-			return -ENOENT;
-		}
-		if (pns != ns)
-			env.peer_netns_fd = vrf_ns_fd(pns);
-	}
+	if (k->prepare && (err = k->prepare(run, ns, op, want, &env)) < 0)
+		return err;
 	if (want->parent[0]) {
-		env.parent_ifindex = rtnl_link_name2i(host_st->cache, want->parent);
+		env.parent_ifindex = host_cache ? rtnl_link_name2i(host_cache, want->parent) : 0;
 		if (env.parent_ifindex <= 0) {
 			vrf_link_op_fail(op, -ENODEV, "parent device %s is not in the host namespace",
 				want->parent);
@@ -962,17 +697,14 @@ static int push_create(struct vrf_link_batch *b, struct vrf_run *run, struct vrf
 	return vrf_link_batch_push(b, msg, op, false, NULL);
 }
 
-/* Phase 3 for one op: attributes first (this message), up/down later. */
-#define FL_BOUNCE	(1U << 0)	/* taken down for a new mac: bring up again */
-#define FL_PEER_DONE	(1U << 1)
-
-static int push_configure(struct vrf_link_batch *b, struct link_nsst *st, struct vrf_op *op,
-			  enum link_action act, uint8_t *fl)
+/* Configuration for one op: attributes first (this message), up/down later. */
+static int push_configure(struct vrf_link_batch *b, struct nl_cache *cache, struct vrf_op *op,
+			  enum vrf_link_action act, uint8_t *fl)
 {
 	const struct vrf_link *want = (const void *)op->want;
-	const struct vrf_link *have = act == ACT_MODIFY ? (const void *)op->have : NULL;
-	bool moved = want->kind == LINK_PHYSICAL && !have;
-	struct rtnl_link *rl = named(want->name);
+	const struct vrf_link *have = act == LINK_ACT_MODIFY ? (const void *)op->have : NULL;
+	bool moved = (want->kind->flags & LINK_KIND_MOVED) && !have;
+	struct rtnl_link *rl = vrf_link_named(want->name);
 	bool any = false;
 	int up = -1;
 
@@ -998,11 +730,11 @@ static int push_configure(struct vrf_link_batch *b, struct link_nsst *st, struct
 		/* Many drivers refuse a new address while the link is up. */
 		if (have && have->up) {
 			up = 0;
-			*fl |= FL_BOUNCE;
+			*fl |= LINK_FL_BOUNCE;
 		}
 	}
 	if (have ? strcmp(have->master, want->master) != 0 : want->master[0] != '\0') {
-		int idx = want->master[0] ? rtnl_link_name2i(st->cache, want->master) : 0;
+		int idx = !want->master[0] ? 0 : cache ? rtnl_link_name2i(cache, want->master) : -1;
 
 		if (idx < 0 || (want->master[0] && idx == 0)) {
 			rtnl_link_put(rl);
@@ -1015,7 +747,7 @@ static int push_configure(struct vrf_link_batch *b, struct link_nsst *st, struct
 	/* Stamp what vrfmgr made.  Undoing a change (want observed, have from
 	 * the file), put back the alias the link had: ours or none. */
 	if (want->live ? (want->owned_alias || (have && !have->live)) :
-	    want->kind != LINK_PHYSICAL && (!have || !have->owned_alias)) {
+	    !(want->kind->flags & LINK_KIND_MOVED) && (!have || !have->owned_alias)) {
 		rtnl_link_set_ifalias(rl, !want->live || want->owned_alias ? LINK_ALIAS : "");
 		any = true;
 	}
@@ -1023,209 +755,187 @@ static int push_configure(struct vrf_link_batch *b, struct link_nsst *st, struct
 		rtnl_link_put(rl);
 		return 0;
 	}
-	return push_setlink(b, rl, up, op, NULL);
+	return vrf_link_batch_setlink(b, rl, up, op, NULL);
 }
 
 /* The up/down state of one op's link, after every link is configured. */
-static int push_updown(struct vrf_link_batch *b, struct vrf_op *op, enum link_action act,
+static int push_updown(struct vrf_link_batch *b, struct vrf_op *op, enum vrf_link_action act,
 		       bool bounce)
 {
 	const struct vrf_link *want = (const void *)op->want;
-	const struct vrf_link *have = act == ACT_MODIFY ? (const void *)op->have : NULL;
+	const struct vrf_link *have = act == LINK_ACT_MODIFY ? (const void *)op->have : NULL;
 	struct rtnl_link *rl;
 
 	/* Created links and moved NICs start down. */
 	if (have ? (have->up == want->up && !bounce) : !want->up)
 		return 0;
-	rl = named(want->name);
+	rl = vrf_link_named(want->name);
 	if (!rl)
 		return -ENOMEM;
-	return push_setlink(b, rl, want->up, op, NULL);
+	return vrf_link_batch_setlink(b, rl, want->up, op, NULL);
 }
 
-/* A veth's other end: up or down with it, and the same mtu.  Undoing a
- * change (want observed, have from the file), the peer gets back what it had. */
-static int push_peer(struct vrf_link_batch *b, struct vrf_op *op, enum link_action act)
+static void apply_send(struct vrf_link_apply *a, struct vrf_link_batch *b)
 {
-	const struct vrf_link *want = (const void *)op->want;
-	const struct vrf_link *have = act == ACT_MODIFY ? (const void *)op->have : NULL;
-	bool undo = have && !have->live, known = have && have->live && have->peer_ok;
-	bool up = want->live ? want->peer_up : want->up;
-	uint32_t mtu = want->live ? want->peer_mtu : want->mtu;
-	bool set_up, set_mtu;
-	struct rtnl_link *rl;
+	int err = vrf_link_batch_send(b);
 
-	if (want->live && !want->peer_ok)
-		return 0;
-	set_up = !have ? up : undo || (known && have->peer_up != up);
-	set_mtu = (want->has & LINK_HAS_MTU) && mtu && (undo || (known && have->peer_mtu != mtu));
-	if (!set_up && !set_mtu)
-		return 0;
-	rl = named(want->peer);
-	if (!rl)
-		return -ENOMEM;
-	if (set_mtu)
-		rtnl_link_set_mtu(rl, mtu);
-	return push_setlink(b, rl, set_up ? up : -1, op, "cannot set the veth peer");
+	if (err < 0 && !a->ret)
+		a->ret = err;
 }
 
-static bool op_ok(const struct vrf_op *op)
+static bool creates(const struct vrf_link_apply *a, size_t i)
 {
-	return !op->err;
+	return (a->act[i] == LINK_ACT_CREATE || a->act[i] == LINK_ACT_REBUILD) && !a->ops[i].err;
+}
+
+static bool configures(const struct vrf_link_apply *a, size_t i)
+{
+	return a->act[i] != LINK_ACT_DEL && a->act[i] != LINK_ACT_NONE && !a->ops[i].err;
+}
+
+static const struct vrf_link *want_of(const struct vrf_link_apply *a, size_t i)
+{
+	return (const void *)a->ops[i].want;
+}
+
+/* 1: deletions (and NICs going home). */
+static void apply_delete(struct vrf_link_apply *a)
+{
+	struct vrf_link_batch b;
+
+	vrf_link_batch_init(&b, a->ns);
+	for (size_t i = 0; i < a->n; i++)
+		if (a->act[i] == LINK_ACT_DEL || a->act[i] == LINK_ACT_REBUILD)
+			push_delete(&b, a->run, &a->ops[i], (const void *)a->ops[i].have);
+	apply_send(a, &b);
+}
+
+/* 2: creations inside the namespace, masters first so that nothing waits
+ * for its master; then those made through the host's socket. */
+static void apply_create(struct vrf_link_apply *a)
+{
+	struct vrf_ns *host = vrf_ns_find(a->run, VRF_HOST);
+	struct nl_cache *hc = NULL;
+	struct vrf_link_batch b;
+	bool need_host = false;
+	int err;
+
+	vrf_link_batch_init(&b, a->ns);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < a->n; i++) {
+			const struct vrf_link_kind *k;
+
+			if (!creates(a, i))
+				continue;
+			k = want_of(a, i)->kind;
+			if (k->flags & LINK_KIND_IN_HOST) {
+				need_host = true;
+				continue;
+			}
+			if (!!(k->flags & LINK_KIND_MASTER) == (pass == 0))
+				push_create(&b, a->run, a->ns, NULL, &a->ops[i], want_of(a, i));
+		}
+	}
+	apply_send(a, &b);
+	if (!need_host)
+		return;
+	err = host ? vrf_link_cache(a->run, host, true, &hc) : -ENOENT;
+	vrf_link_batch_init(&b, host ? host : a->ns);
+	for (size_t i = 0; i < a->n; i++) {
+		if (!creates(a, i) || !(want_of(a, i)->kind->flags & LINK_KIND_IN_HOST))
+			continue;
+		if (err < 0)
+			vrf_link_op_fail(&a->ops[i], err, "cannot read the host's links");
+		else
+			push_create(&b, a->run, a->ns, hc, &a->ops[i], want_of(a, i));
+	}
+	apply_send(a, &b);
+}
+
+/* 3: configuration; every master is set before anything comes up. */
+static void apply_configure(struct vrf_link_apply *a)
+{
+	struct nl_cache *cache = NULL;
+	struct vrf_link_batch b;
+	bool need_master = false;
+	int err;
+
+	for (size_t i = 0; i < a->n; i++)
+		if (configures(a, i) && want_of(a, i)->master[0])
+			need_master = true;
+	if (need_master) {
+		err = vrf_link_cache(a->run, a->ns, true, &cache);
+		if (err < 0) {
+			cache = NULL;
+			if (!a->ret)
+				a->ret = err;
+		}
+	}
+	vrf_link_batch_init(&b, a->ns);
+	for (size_t i = 0; i < a->n; i++)
+		if (configures(a, i))
+			push_configure(&b, cache, &a->ops[i], a->act[i] == LINK_ACT_REBUILD ?
+				       LINK_ACT_CREATE : a->act[i], &a->fl[i]);
+	for (size_t i = 0; i < a->n; i++)
+		if (configures(a, i))
+			push_updown(&b, &a->ops[i], a->act[i] == LINK_ACT_REBUILD ?
+				    LINK_ACT_CREATE : a->act[i], a->fl[i] & LINK_FL_BOUNCE);
+	apply_send(a, &b);
+}
+
+/* What the run must know afterwards: NICs that came in or went home, and
+ * namespaces to plan again.  A recreated link lost its addresses and
+ * routes, and so did one taken down; so did a recreated link's other end
+ * (a veth's peer). */
+static void apply_record(struct vrf_link_apply *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const struct vrf_link *w = want_of(a, i), *h = (const void *)a->ops[i].have;
+		const char *peer, *pns = NULL;
+
+		if (a->ops[i].err)
+			continue;
+		if (a->act[i] == LINK_ACT_CREATE && (w->kind->flags & LINK_KIND_MOVED))
+			nics_set(a->run, vrf_ns_name(a->ns), w->name, true);
+		if (a->act[i] == LINK_ACT_DEL && (h->kind->flags & LINK_KIND_MOVED))
+			nics_set(a->run, vrf_ns_name(a->ns), h->name, false);
+		if (!(a->act[i] == LINK_ACT_REBUILD || (a->fl[i] & LINK_FL_BOUNCE) ||
+		      (a->act[i] == LINK_ACT_MODIFY && h->up && !w->up)))
+			continue;
+		vrf_run_replan(a->run, a->ns);
+		peer = w->kind->peer ? w->kind->peer(w, &pns) : NULL;
+		if (peer && vrf_ns_find(a->run, pns))
+			vrf_run_replan(a->run, vrf_ns_find(a->run, pns));
+	}
 }
 
 static int link_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
 		      struct vrf_op *ops, size_t n)
 {
-	struct vrf_ns *host = vrf_ns_find(run, VRF_HOST);
-	struct vrf_link_batch own = { 0 }, far = { 0 };
-	struct link_nsst *st, *hst = NULL;
-	enum link_action *act = NULL;
-	bool need_host = false, need_master = false;
-	uint8_t *fl = NULL;	/* per op: FL_BOUNCE, FL_PEER_DONE */
-	int ret = 0, err;
+	struct vrf_link_apply a = { .run = run, .ns = ns, .ops = ops, .n = n };
+	const struct vrf_link_kind *k;
+	int ret = 0;
 
-	err = ns_state(ns, &st);
-	if (err < 0) {
-		for (size_t i = 0; i < n; i++)
-			vrf_link_op_fail(&ops[i], err, "cannot open a netlink socket in %s", vrf_ns_name(ns));
-		return err;
-	}
-	act = calloc(n ? n : 1, sizeof(*act));
-	fl = calloc(n ? n : 1, sizeof(*fl));
-	if (!act || !fl) {
+	a.act = calloc(n ? n : 1, sizeof(*a.act));
+	a.fl = calloc(n ? n : 1, sizeof(*a.fl));
+	if (!a.act || !a.fl) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct vrf_link *w = (const void *)ops[i].want;
-
-		act[i] = op_action(&ops[i]);
-		if ((act[i] == ACT_CREATE || act[i] == ACT_REBUILD) && created_in_host(w))
-			need_host = true;
-		if (act[i] != ACT_DEL && act[i] != ACT_NONE && w->master[0])
-			need_master = true;
-	}
-
-	/* 1: deletions (and NICs going home). */
 	for (size_t i = 0; i < n; i++)
-		if (act[i] == ACT_DEL || act[i] == ACT_REBUILD)
-			push_delete(&own, run, &ops[i], (const void *)ops[i].have);
-	err = vrf_link_batch_send(st->sk, &st->seq, &own);
-	if (err < 0 && !ret)
-		ret = err;
-
-	/* 2: creations inside the namespace, bridges first so that nothing
-	 * waits for its master; then those made through the host's socket. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < n; i++) {
-			const struct vrf_link *w = (const void *)ops[i].want;
-
-			if ((act[i] != ACT_CREATE && act[i] != ACT_REBUILD) || !op_ok(&ops[i]))
-				continue;
-			if (created_in_host(w) || (w->kind == LINK_BRIDGE) != (pass == 0))
-				continue;
-			push_create(&own, run, ns, NULL, &ops[i], w);
-		}
-	}
-	err = vrf_link_batch_send(st->sk, &st->seq, &own);
-	if (err < 0 && !ret)
-		ret = err;
-	if (need_host) {
-		err = host ? ns_links(run, host, true, &hst) : -ENOENT;
-		for (size_t i = 0; i < n; i++) {
-			const struct vrf_link *w = (const void *)ops[i].want;
-
-			if ((act[i] != ACT_CREATE && act[i] != ACT_REBUILD) || !op_ok(&ops[i]) ||
-			    !created_in_host(w))
-				continue;
-			if (err < 0)
-				vrf_link_op_fail(&ops[i], err, "cannot read the host's links");
-			else
-				push_create(ns == host ? &own : &far, run, ns, hst, &ops[i], w);
-		}
-		if (ns == host)
-			err = vrf_link_batch_send(st->sk, &st->seq, &own);
-		else if (hst)
-			err = vrf_link_batch_send(hst->sk, &hst->seq, &far);
-		if (err < 0 && !ret)
-			ret = err;
-	}
-
-	/* 3: configuration; every master is set before anything comes up. */
-	if (need_master) {
-		err = ns_links(run, ns, true, &st);
-		if (err < 0 && !ret)
-			ret = err;
-	}
-	for (size_t i = 0; i < n; i++)
-		if ((act[i] == ACT_CREATE || act[i] == ACT_REBUILD || act[i] == ACT_MODIFY) &&
-		    op_ok(&ops[i]))
-			push_configure(&own, st, &ops[i], act[i] == ACT_REBUILD ? ACT_CREATE : act[i],
-				       &fl[i]);
-	for (size_t i = 0; i < n; i++)
-		if ((act[i] == ACT_CREATE || act[i] == ACT_REBUILD || act[i] == ACT_MODIFY) &&
-		    op_ok(&ops[i]))
-			push_updown(&own, &ops[i], act[i] == ACT_REBUILD ? ACT_CREATE : act[i],
-				    fl[i] & FL_BOUNCE);
-	err = vrf_link_batch_send(st->sk, &st->seq, &own);
-	if (err < 0 && !ret)
-		ret = err;
-
-	/* Veth peers, one batch per namespace they live in. */
-	for (size_t i = 0; i < n; i++) {
-		const struct vrf_link *w = (const void *)ops[i].want;
-		struct vrf_ns *pns;
-		struct link_nsst *pst;
-
-		if (act[i] == ACT_DEL || act[i] == ACT_NONE || w->kind != LINK_VETH ||
-		    !op_ok(&ops[i]) || (fl[i] & FL_PEER_DONE))
-			continue;
-		pns = peer_ns(run, w);
-		if (!pns || ns_state(pns, &pst) < 0)
-			continue;
-		for (size_t j = i; j < n; j++) {
-			const struct vrf_link *wj = (const void *)ops[j].want;
-
-			if (act[j] == ACT_DEL || act[j] == ACT_NONE || wj->kind != LINK_VETH ||
-			    !op_ok(&ops[j]) || peer_ns(run, wj) != pns)
-				continue;
-			push_peer(&far, &ops[j], act[j] == ACT_REBUILD ? ACT_CREATE : act[j]);
-			fl[j] |= FL_PEER_DONE;
-		}
-		err = vrf_link_batch_send(pst->sk, &pst->seq, &far);
-		if (err < 0 && !ret)
-			ret = err;
-	}
-
-	for (size_t i = 0; i < n; i++) {
-		const struct vrf_link *w = (const void *)ops[i].want;
-		const struct vrf_link *h = (const void *)ops[i].have;
-
-		if (ops[i].err)
-			continue;
-		/* NICs that came in or went home. */
-		if (act[i] == ACT_CREATE && w->kind == LINK_PHYSICAL)
-			nics_set(run, vrf_ns_name(ns), w->name, true);
-		if (act[i] == ACT_DEL && h->kind == LINK_PHYSICAL)
-			nics_set(run, vrf_ns_name(ns), h->name, false);
-		/* A recreated link lost its addresses and routes, and so did one
-		 * taken down; a recreated veth's peer lost them too.  The engine
-		 * plans those namespaces again. */
-		if (act[i] == ACT_REBUILD || (fl[i] & FL_BOUNCE) ||
-		    (act[i] == ACT_MODIFY && h->up && !w->up)) {
-			vrf_run_replan(run, ns);
-			if (w->kind == LINK_VETH && peer_ns(run, w))
-				vrf_run_replan(run, peer_ns(run, w));
-		}
-	}
-
+		a.act[i] = op_action(&ops[i]);
+	apply_delete(&a);
+	apply_create(&a);
+	apply_configure(&a);
+	for (size_t i = 0; (k = vrf_link_kind_at(i)); i++)
+		if (k->after_apply)
+			k->after_apply(k, &a);
+	apply_record(&a);
+	ret = a.ret;
 out:
-	vrf_link_batch_free(&own);
-	vrf_link_batch_free(&far);
-	free(act);
-	free(fl);
-	run_invalidate(run);
+	free(a.act);
+	free(a.fl);
+	vrf_link_cache_invalidate(run);
 	for (size_t i = 0; i < n && !ret; i++)
 		if (ops[i].err)
 			ret = ops[i].err;
@@ -1241,42 +951,47 @@ out:
 static int move_nics_home(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d)
 {
 	struct vrf_ns *host = vrf_ns_find(run, VRF_HOST);
-	struct vrf_link_batch b = { 0 };
+	struct vrf_link_batch b;
 	struct vrf_op *ops = NULL;	/* one per NIC, to carry its error */
 	const char **names = NULL;
-	struct link_nsst *st;
+	struct nl_cache *cache;
 	struct nl_object *obj;
 	size_t n = 0;
 	char *nics = nics_load(run, vrf_ns_name(ns));
 	int err = nics ? 0 : -EIO;
 
+	vrf_link_batch_init(&b, ns);
 	if (err == 0)
-		err = host ? ns_links(run, ns, true, &st) : -ENOENT;
+		err = host ? vrf_link_cache(run, ns, true, &cache) : -ENOENT;
 	if (err < 0)
 		goto out;
-	ops = calloc(nl_cache_nitems(st->cache) + 1, sizeof(*ops));
-	names = calloc(nl_cache_nitems(st->cache) + 1, sizeof(*names));
+	ops = calloc(nl_cache_nitems(cache) + 1, sizeof(*ops));
+	names = calloc(nl_cache_nitems(cache) + 1, sizeof(*names));
 	if (!ops || !names) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (obj = nl_cache_get_first(st->cache); obj; obj = nl_cache_get_next(obj)) {
+	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
 		const char *name = rtnl_link_get_name((struct rtnl_link *)obj);
-		const struct vrf_link *want = declared(d, name);
+		const struct vrf_link *want = vrf_link_declared(d, name);
 		struct rtnl_link *rl;
 
-		if (!name || !((want && want->kind == LINK_PHYSICAL) || nics_has(nics, name)))
+		if (!name || !((want && (want->kind->flags & LINK_KIND_MOVED)) ||
+			       nics_has(nics, name)))
 			continue;
-		rl = named(name);
+		rl = vrf_link_named(name);
 		if (!rl) {
 			err = -ENOMEM;
-			goto out;
+			break;		/* those queued still go home */
 		}
 		rtnl_link_set_ns_fd(rl, vrf_ns_fd(host));
 		names[n] = name;
-		push_setlink(&b, rl, -1, &ops[n++], NULL);
+		vrf_link_batch_setlink(&b, rl, -1, &ops[n++], NULL);
 	}
-	err = vrf_link_batch_send(st->sk, &st->seq, &b);
+	if (err == 0)
+		err = vrf_link_batch_send(&b);
+	else
+		vrf_link_batch_send(&b);
 	for (size_t i = 0; i < n; i++) {
 		const char *name = names[i];
 
@@ -1288,12 +1003,11 @@ static int move_nics_home(struct vrf_run *run, struct vrf_ns *ns, const struct v
 			nics_set(run, vrf_ns_name(ns), name, false);
 		free(ops[i].errmsg);
 	}
-	run_invalidate(run);
+	vrf_link_cache_invalidate(run);
 out:
 	if (err < 0 && err != -EIO)
 		fprintf(stderr, "%s: cannot hand the NICs back to the host: %s\n",
 			vrf_ns_name(ns), strerror(-err));
-	vrf_link_batch_free(&b);
 	free(ops);
 	free(names);
 	free(nics);
@@ -1307,24 +1021,18 @@ out:
  * name can be used again in the same run. */
 #define PEER_WAIT_MS	3000
 
-static void wait_gone(struct vrf_run *run, struct vrf_ns *ns, const char *name, unsigned *waited)
+static void wait_gone(struct vrf_ns *ns, const char *name, const char *kind, unsigned *waited)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	struct link_nsst *st;
 
-	if (!ns || vrf_ns_fd(ns) < 0 || ns_state(ns, &st) < 0)
+	if (!ns || vrf_ns_fd(ns) < 0)
 		return;
 	while (*waited < PEER_WAIT_MS) {
-		struct rtnl_link *rl = NULL;
-		const char *type;
-		bool veth;
+		char type[16];
 
-		if (rtnl_link_get_kernel(st->sk, 0, name, &rl) < 0)
+		if (vrf_link_kernel_kind(ns, name, type) < 0)
 			return;		/* gone (or unreadable: nothing to wait for) */
-		type = rtnl_link_get_type(rl);
-		veth = type && !strcmp(type, "veth");
-		rtnl_link_put(rl);
-		if (!veth)
+		if (strcmp(type, kind))
 			return;		/* a device of that name, but not our pair's end */
 		nanosleep(&tick, NULL);
 		*waited += 10;
@@ -1332,34 +1040,34 @@ static void wait_gone(struct vrf_run *run, struct vrf_ns *ns, const char *name, 
 }
 
 static const struct vrf_domain *section(const struct vrf_config *cfg, size_t i);
-static const char *peer_home(const struct vrf_link *l);
 
 static int wait_peers_gone(struct vrf_run *run, const struct vrf_domain *d)
 {
 	const struct vrf_config *cfg = vrf_run_config(run);
 	const struct vrf_domain *s;
+	const char *peer, *pns;
 	unsigned waited = 0;
 
 	/* The peers this domain put elsewhere... */
 	for (size_t i = 0; d && i < d->objs.n; i++) {
-		const struct vrf_link *l = as_link(d->objs.v[i]);
+		const struct vrf_link *l = vrf_link_of(d->objs.v[i]);
 
-		if (l && l->kind == LINK_VETH)
-			wait_gone(run, peer_ns(run, l), l->peer, &waited);
+		if (l && l->kind->peer && (peer = l->kind->peer(l, &pns)))
+			wait_gone(vrf_ns_find(run, pns), peer, l->kind->name, &waited);
 	}
-	/* ...and the veths other sections paired with an end in it. */
+	/* ...and the links other sections paired with an end in it. */
 	for (size_t i = 0; cfg && d && (s = section(cfg, i)); i++) {
 		for (size_t k = 0; s != d && k < s->objs.n; k++) {
-			const struct vrf_link *l = as_link(s->objs.v[k]);
+			const struct vrf_link *l = vrf_link_of(s->objs.v[k]);
 
-			if (l && l->kind == LINK_VETH && !strcmp(peer_home(l), d->name))
-				wait_gone(run, vrf_ns_find(run, s->name), l->name, &waited);
+			if (l && l->kind->peer && l->kind->peer(l, &pns) && !strcmp(pns, d->name))
+				wait_gone(vrf_ns_find(run, s->name), l->name, l->kind->name, &waited);
 		}
 	}
 	if (waited >= PEER_WAIT_MS)
 		fprintf(stderr, "%s: veth ends still present %u ms after the namespace went\n",
 			d->name, waited);
-	run_invalidate(run);
+	vrf_link_cache_invalidate(run);
 	return 0;
 }
 
@@ -1386,11 +1094,6 @@ static void dot_id(struct vrf_buf *out, const char *domain, const char *name)
 	vrf_buf_puts(out, "\"");
 }
 
-static const char *peer_home(const struct vrf_link *l)
-{
-	return l->peer_ns[0] ? l->peer_ns : VRF_HOST;
-}
-
 /* Every section of the file, [host] first, through one index. */
 static const struct vrf_domain *section(const struct vrf_config *cfg, size_t i)
 {
@@ -1407,69 +1110,86 @@ static void dot_node(struct vrf_buf *out, const char *domain, const char *name,
 	vrf_buf_printf(out, " [label=\"%s\\n%s\"%s];\n", name, label, style);
 }
 
-/* Nodes: the section's links, the veth ends other sections put here, and in
- * the host the lower devices that no section declares. */
+/* Once per lower device, at its first user (link k of section i). */
+static bool first_user(const struct vrf_config *cfg, size_t i, size_t k, const char *parent)
+{
+	for (size_t j = 0; j <= i; j++) {
+		const struct vrf_domain *t = section(cfg, j);
+
+		for (size_t m = 0; m < (j == i ? k : t->objs.n); m++) {
+			const struct vrf_link *u = vrf_link_of(t->objs.v[m]);
+
+			if (u && !strcmp(u->parent, parent))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The edges of one link: to its other end, from its lower device, to its
+ * master. */
+static void dot_edges(const struct vrf_domain *d, const struct vrf_link *l, struct vrf_buf *out)
+{
+	const char *pns = NULL, *peer = l->kind->peer ? l->kind->peer(l, &pns) : NULL;
+
+	if (peer) {
+		vrf_buf_puts(out, "\t");
+		dot_id(out, d->name, l->name);
+		vrf_buf_puts(out, " -> ");
+		dot_id(out, pns, peer);
+		vrf_buf_printf(out, " [dir=none, label=\"%s\"];\n", l->kind->name);
+	}
+	if (l->parent[0]) {
+		vrf_buf_puts(out, "\t");
+		dot_id(out, VRF_HOST, l->parent);
+		vrf_buf_puts(out, " -> ");
+		dot_id(out, d->name, l->name);
+		vrf_buf_printf(out, " [label=\"%s\"];\n", vrf_link_kind_name(l));
+	}
+	if (l->master[0]) {
+		vrf_buf_puts(out, "\t");
+		dot_id(out, d->name, l->name);
+		vrf_buf_puts(out, " -> ");
+		dot_id(out, d->name, l->master);
+		vrf_buf_puts(out, " [style=dotted, label=\"master\"];\n");
+	}
+}
+
+/* Nodes: the section's links, the other ends that other sections put here,
+ * and in the host the lower devices that no section declares. */
 static void link_dot(const struct vrf_config *cfg, const struct vrf_domain *d, bool edges,
 		     struct vrf_buf *out)
 {
 	const struct vrf_domain *s;
 
 	for (size_t i = 0; i < d->objs.n; i++) {
-		const struct vrf_link *l = as_link(d->objs.v[i]);
+		const struct vrf_link *l = vrf_link_of(d->objs.v[i]);
 
-		if (!l)
-			continue;
-		if (!edges) {
-			dot_node(out, d->name, l->name, kind_name(l),
-				 l->kind == LINK_PHYSICAL ? ", shape=box3d" : "");
-			continue;
-		}
-		if (l->kind == LINK_VETH) {
-			vrf_buf_puts(out, "\t");
-			dot_id(out, d->name, l->name);
-			vrf_buf_puts(out, " -> ");
-			dot_id(out, peer_home(l), l->peer);
-			vrf_buf_puts(out, " [dir=none, label=\"veth\"];\n");
-		}
-		if (l->parent[0]) {
-			vrf_buf_puts(out, "\t");
-			dot_id(out, VRF_HOST, l->parent);
-			vrf_buf_puts(out, " -> ");
-			dot_id(out, d->name, l->name);
-			vrf_buf_printf(out, " [label=\"%s\"];\n", kind_name(l));
-		}
-		if (l->master[0]) {
-			vrf_buf_puts(out, "\t");
-			dot_id(out, d->name, l->name);
-			vrf_buf_puts(out, " -> ");
-			dot_id(out, d->name, l->master);
-			vrf_buf_puts(out, " [style=dotted, label=\"master\"];\n");
-		}
+		if (l && edges)
+			dot_edges(d, l, out);
+		else if (l)
+			dot_node(out, d->name, l->name, vrf_link_kind_name(l),
+				 (l->kind->flags & LINK_KIND_MOVED) ? ", shape=box3d" : "");
 	}
 	if (edges)
 		return;
 	for (size_t i = 0; (s = section(cfg, i)); i++) {
 		for (size_t k = 0; k < s->objs.n; k++) {
-			const struct vrf_link *l = as_link(s->objs.v[k]);
+			const struct vrf_link *l = vrf_link_of(s->objs.v[k]);
+			const char *pns = NULL, *peer;
+			char label[64];
 
-			if (l && l->kind == LINK_VETH && !strcmp(peer_home(l), d->name))
-				dot_node(out, d->name, l->peer, "veth peer", "");
-			if (!l || !d->is_host || !l->parent[0] ||
+			if (!l)
+				continue;
+			peer = l->kind->peer ? l->kind->peer(l, &pns) : NULL;
+			if (peer && !strcmp(pns, d->name)) {
+				snprintf(label, sizeof(label), "%s peer", l->kind->name);
+				dot_node(out, d->name, peer, label, "");
+			}
+			if (!d->is_host || !l->parent[0] ||
 			    vrf_name_find(cfg, VRF_HOST, "dev", l->parent, NULL, NULL))
 				continue;
-			/* Once per lower device, at its first user. */
-			bool first = true;
-
-			for (size_t j = 0; j <= i && first; j++) {
-				const struct vrf_domain *t = section(cfg, j);
-
-				for (size_t m = 0; m < (j == i ? k : t->objs.n) && first; m++) {
-					const struct vrf_link *u = as_link(t->objs.v[m]);
-
-					first = !(u && !strcmp(u->parent, l->parent));
-				}
-			}
-			if (first)
+			if (first_user(cfg, i, k, l->parent))
 				dot_node(out, VRF_HOST, l->parent, "host device", ", style=dashed");
 		}
 	}
@@ -1477,38 +1197,47 @@ static void link_dot(const struct vrf_config *cfg, const struct vrf_domain *d, b
 
 /* ---- audit ---- */
 
+/* Whose is live device name in ns (d's namespace)? */
+static const char *owner_of(const struct vrf_config *cfg, struct vrf_ns *ns,
+			    const struct vrf_domain *d, const char *name, const char *alias)
+{
+	const struct vrf_link *decl;
+	void *data = NULL;
+
+	if (!strcmp(name, "lo"))
+		return "kernel";
+	if (vrf_link_declared(d, name) || (alias && !strcmp(alias, LINK_ALIAS)))
+		return "managed";
+	/* Not declared here, but published here: the other end of a link
+	 * declared elsewhere. */
+	if (cfg && vrf_name_find(cfg, vrf_ns_name(ns), "dev", name, &data, NULL) &&
+	    (decl = vrf_link_of(data)) && decl->kind->peer)
+		return "peer";
+	return "foreign";
+}
+
 static int link_audit(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
 		      struct vrf_buf *out, bool json)
 {
 	const struct vrf_config *cfg = vrf_run_config(run);
-	struct link_nsst *st;
+	struct nl_cache *cache;
 	struct nl_object *obj;
 	bool first = true;
-	int err = ns_links(run, ns, true, &st);
+	int err = vrf_link_cache(run, ns, true, &cache);
 
 	if (err < 0)
 		return err;
 	if (json)
 		vrf_buf_puts(out, "\"link\":[");
-	for (obj = nl_cache_get_first(st->cache); obj; obj = nl_cache_get_next(obj)) {
+	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
 		struct rtnl_link *rl = (struct rtnl_link *)obj;
 		const char *name = rtnl_link_get_name(rl), *type = rtnl_link_get_type(rl);
-		const char *alias = rtnl_link_get_ifalias(rl), *owner;
-		const struct vrf_link *want = declared(d, name), *decl;
-		void *data = NULL;
+		const char *owner;
 		bool up = rtnl_link_get_flags(rl) & IFF_UP;
 
 		if (!name)
 			continue;
-		if (!strcmp(name, "lo"))
-			owner = "kernel";
-		else if (want || (alias && !strcmp(alias, LINK_ALIAS)))
-			owner = "managed";
-		else if (cfg && vrf_name_find(cfg, vrf_ns_name(ns), "dev", name, &data, NULL) &&
-			 (decl = as_link(data)) && decl->kind == LINK_VETH)
-			owner = "peer";		/* the other end of a veth declared elsewhere */
-		else
-			owner = "foreign";
+		owner = owner_of(cfg, ns, d, name, rtnl_link_get_ifalias(rl));
 		if (json) {
 			vrf_buf_printf(out, "%s{\"name\":", first ? "" : ",");
 			vrf_buf_json_str(out, name);
@@ -1551,8 +1280,8 @@ const struct vrf_plugin vrf_link_plugin = {
 	.audit = link_audit,
 	.event = link_event,
 	.dot = link_dot,
-	.ns_release = link_ns_release,
-	.run_end = link_run_end,
+	.ns_release = vrf_link_ns_release,
+	.run_end = vrf_link_run_end,
 };
 
 VRF_PLUGIN_REGISTER(vrf_link_plugin);

@@ -185,21 +185,28 @@ static void check_format(const struct vrf_config *cfg, const char *domain, const
 	vrf_buf_free(&b);
 }
 
-/* A live object as observe() would make it: everything known. */
-static struct vrf_link live_of(const struct vrf_link *want)
+/* A live object as observe() would make it: everything known.  A copy of
+ * want with room for its kind's options (free() it). */
+static struct vrf_link *live_of(const struct vrf_link *want)
 {
-	struct vrf_link h = *want;
+	size_t size = sizeof(*want) + want->kind->opts_size;
+	struct vrf_link *h = malloc(size);
 
-	h.obj.loc = (struct vrf_loc){ 0 };
-	h.live = true;
-	h.has |= LINK_HAS_MTU | LINK_HAS_MAC;
+	memcpy(h, want, size);
+	h->obj.loc = (struct vrf_loc){ 0 };
+	h->live = true;
+	h->has |= LINK_HAS_MTU | LINK_HAS_MAC;
 	if (!(want->has & LINK_HAS_MTU))
-		h.mtu = 1500;
-	h.peer_ok = want->kind == LINK_VETH;
-	h.peer_up = want->up;
-	h.peer_mtu = h.mtu;
-	if (want->kind == LINK_VXLAN)
-		h.has |= LINK_HAS_DSTPORT | LINK_HAS_TTL;
+		h->mtu = 1500;
+	if (want->kind == vrf_link_kind_by_name("veth")) {
+		struct vrf_link_veth *o = vrf_link_opts(h);
+
+		o->peer_ok = true;
+		o->peer_up = want->up;
+		o->peer_mtu = h->mtu;
+	}
+	if (want->kind == vrf_link_kind_by_name("vxlan"))
+		((struct vrf_link_vxlan *)vrf_link_opts(h))->has |= VXLAN_HAS_DSTPORT | VXLAN_HAS_TTL;
 	return h;
 }
 
@@ -224,7 +231,7 @@ static void test_diff(const struct vrf_config *cfg)
 	const struct vrf_link *d0 = find(cfg, "a", "d0"), *p0 = find(cfg, "a", "p0");
 	const struct vrf_link *v200 = find(cfg, "a", "v200"), *m0 = find(cfg, "a", "m0");
 	const struct vrf_link *br = find(cfg, "a", "br0"), *x0 = find(cfg, "a", "x0");
-	struct vrf_link h;
+	struct vrf_link *h;
 	struct vrf_buf b = { 0 };
 
 	if (!d0 || !p0 || !v200 || !m0 || !br || !x0) {
@@ -232,68 +239,82 @@ static void test_diff(const struct vrf_config *cfg)
 		return;
 	}
 	h = live_of(d0);
-	check_diff("live as wanted", d0, &h, true, "");
-	h.mtu = 1500;
-	check_diff("mtu drift", d0, &h, false, "d0 mtu 1500 -> 1400");
+	check_diff("live as wanted", d0, h, true, "");
+	h->mtu = 1500;
+	check_diff("mtu drift", d0, h, false, "d0 mtu 1500 -> 1400");
+	free(h);
 	h = live_of(d0);
-	h.mac[5] = 9;
-	check_diff("mac drift", d0, &h, false, "d0 mac 02:00:00:00:00:09 -> 02:00:00:00:00:01");
+	h->mac[5] = 9;
+	check_diff("mac drift", d0, h, false, "d0 mac 02:00:00:00:00:09 -> 02:00:00:00:00:01");
+	free(h);
 	h = live_of(d0);
-	h.up = false;
-	check_diff("down behind our back", d0, &h, false, "d0 down -> up");
+	h->up = false;
+	check_diff("down behind our back", d0, h, false, "d0 down -> up");
+	free(h);
 	h = live_of(d0);
-	snprintf(h.master, sizeof(h.master), "br0");
-	check_diff("enslaved behind our back", d0, &h, false, "d0 master br0 -> none");
+	snprintf(h->master, sizeof(h->master), "br0");
+	check_diff("enslaved behind our back", d0, h, false, "d0 master br0 -> none");
+	free(h);
 	h = live_of(d0);
-	h.kind = LINK_OTHER;
-	snprintf(h.kind_name, sizeof(h.kind_name), "ipvlan");
-	check_diff("other kind under the name", d0, &h, false,
+	h->kind = vrf_link_kind_live();
+	snprintf(h->kind_name, sizeof(h->kind_name), "ipvlan");
+	check_diff("other kind under the name", d0, h, false,
 		   "d0 type dummy mtu 1400 mac 02:00:00:00:00:01 (rebuild: was type ipvlan)");
+	free(h);
 
 	h = live_of(br);
-	h.mtu = 9000;
-	check_diff("mtu not in the file is not compared", br, &h, true, "");
+	h->mtu = 9000;
+	check_diff("mtu not in the file is not compared", br, h, true, "");
+	free(h);
 	h = live_of(m0);
-	snprintf(h.master, sizeof(h.master), "if7");
-	check_diff("master wanted, other found", m0, &h, false, "m0 master if7 -> br0");
+	snprintf(h->master, sizeof(h->master), "if7");
+	check_diff("master wanted, other found", m0, h, false, "m0 master if7 -> br0");
+	free(h);
 
 	h = live_of(p0);
-	h.peer_ok = false;
-	check_diff("veth whose peer vanished is rebuilt", p0, &h, false,
+	((struct vrf_link_veth *)vrf_link_opts(h))->peer_ok = false;
+	check_diff("veth whose peer vanished is rebuilt", p0, h, false,
 		   "p0 type veth peer p0-host down (rebuild: was type veth peer p0-host (not found))");
+	free(h);
 	h = live_of(p0);
-	h.up = true;
-	h.peer_up = true;
-	check_diff("veth down in the file, both ends up", p0, &h, false,
+	h->up = true;
+	((struct vrf_link_veth *)vrf_link_opts(h))->peer_up = true;
+	check_diff("veth down in the file, both ends up", p0, h, false,
 		   "p0 up -> down, peer p0-host up -> down");
+	free(h);
 
 	h = live_of(v200);
-	h.protocol = ETH_P_8021Q;
-	check_diff("vlan protocol default is 802.1q", v200, &h, true, "");
-	h.protocol = ETH_P_8021AD;
-	h.has |= LINK_HAS_PROTOCOL;
-	check_diff("vlan protocol drift rebuilds", v200, &h, false,
+	((struct vrf_link_vlan *)vrf_link_opts(h))->protocol = ETH_P_8021Q;
+	check_diff("vlan protocol default is 802.1q", v200, h, true, "");
+	((struct vrf_link_vlan *)vrf_link_opts(h))->protocol = ETH_P_8021AD;
+	((struct vrf_link_vlan *)vrf_link_opts(h))->has |= VLAN_HAS_PROTOCOL;
+	check_diff("vlan protocol drift rebuilds", v200, h, false,
 		   "v200 type vlan parent eth9 id 200 (rebuild: was type vlan parent eth9 id 200 protocol 802.1ad)");
+	free(h);
 	h = live_of(v200);
-	h.id = 300;
-	check_diff("vlan id drift rebuilds", v200, &h, false,
+	((struct vrf_link_vlan *)vrf_link_opts(h))->id = 300;
+	check_diff("vlan id drift rebuilds", v200, h, false,
 		   "v200 type vlan parent eth9 id 200 (rebuild: was type vlan parent eth9 id 300)");
+	free(h);
 
 	h = live_of(m0);
-	h.mode = MACVLAN_MODE_VEPA;
-	check_diff("macvlan mode drift rebuilds", m0, &h, false,
+	((struct vrf_link_macvlan *)vrf_link_opts(h))->mode = MACVLAN_MODE_VEPA;
+	check_diff("macvlan mode drift rebuilds", m0, h, false,
 		   "m0 type macvlan parent eth9 mode bridge master br0 (rebuild: was type macvlan parent eth9 mode vepa)");
+	free(h);
 	h = live_of(x0);
-	h.dstport = 8472;
-	check_diff("vxlan port drift rebuilds", x0, &h, false,
+	((struct vrf_link_vxlan *)vrf_link_opts(h))->dstport = 8472;
+	check_diff("vxlan port drift rebuilds", x0, h, false,
 		   "x0 type vxlan id 42 local 192.0.2.2 remote 192.0.2.1 dev eth9 ttl 10 (rebuild: was type vxlan id 42 local 192.0.2.2 remote 192.0.2.1 dev eth9 dstport 8472 ttl 10)");
+	free(h);
 
 	/* The deletion line of a live link names it, not its mtu or mac. */
 	h = live_of(d0);
-	vrf_link_plugin.format(&h.obj, &b);
+	vrf_link_plugin.format(&h->obj, &b);
 	kt_result(!strcmp(vrf_buf_str(&b), "d0 type dummy"), "deletion line", "wanted: d0 type dummy",
 		  vrf_buf_str(&b));
 	vrf_buf_free(&b);
+	free(h);
 }
 
 /* ---- netlink encoding ---- */
