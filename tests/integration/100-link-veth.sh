@@ -1,7 +1,9 @@
 #!/bin/sh
 # veth pairs: one into the host, one between two domains (peer-netns); both
-# ends come up and carry traffic; a second apply writes nothing; the links
-# vrfmgr made carry the ifalias "vrfmgr"; a link that leaves the file goes.
+# ends come up and carry traffic; a second apply writes nothing (no netlink
+# request); a new mtu is one request per end, counted by the core's batches;
+# the links vrfmgr made carry the ifalias "vrfmgr"; a link that leaves the
+# file goes.
 #
 #   host: a-up 10.1.0.1/30 ---- a: up 10.1.0.2/30
 #                               a: core 10.2.0.1/30 ---- b: core-a 10.2.0.2/30
@@ -42,6 +44,17 @@ expect_rc 0 "plan after apply: in sync"
 vrf apply
 expect_rc 0 "second apply"
 [ -s "$T/out" ] && fail "second apply printed: $(cat "$T/out")" || ok "second apply changes nothing"
+vrf -v apply
+expect_out '^vrfmgr: 0 netlink write requests sent$' "a third apply sends no netlink write"
+
+# Link requests travel in the core's netlink batches and are counted there:
+# a new mtu is one request for the link and one for its peer.
+sed -i 's/^link = up type veth peer a-up$/& mtu 1400/' "$T/vrfmgr.ini"
+vrf -v apply
+expect_rc 0 "apply of a new mtu"
+expect_out '^vrfmgr: 2 netlink write requests sent$' "a new mtu on a veth is two netlink requests"
+ip -n a -o link show up | grep -q 'mtu 1400' && ip -o link show a-up | grep -q 'mtu 1400' &&
+	ok "both ends have mtu 1400" || fail "mtu: $(ip -n a -o link show up; ip -o link show a-up)"
 
 # A link that leaves the file is vrfmgr's (it carries the alias): it goes.
 write_config <<'X'
