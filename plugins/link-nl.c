@@ -285,7 +285,10 @@ int vrf_link_batch_push(struct vrf_link_batch *b, struct nl_msg *msg, struct vrf
 	if (r)
 		err = vrf_nl_batch_copy(b->nb, nlmsg_hdr(msg), r);
 	nlmsg_free(msg);
-	if (err < 0)
+	if (err < 0 && !b->nb)
+		vrf_link_op_fail(op, err, "cannot open a netlink socket in %s: %s",
+				 vrf_ns_name(b->ns), strerror(-err));
+	else if (err < 0)
 		vrf_link_op_fail(op, err, "cannot queue the request: %s", strerror(-err));
 	return err;
 }
