@@ -286,13 +286,9 @@ static struct nlmsghdr *dump_req(struct vrf_nl *nl)
 	return req;
 }
 
-int main(void)
+static void test_dumps(struct vrf_nl *nl)
 {
-	struct vrf_nl *nl = fake_nl();
 	struct count c = { 0 };
-	struct failures f = { 0 };
-	struct vrf_nl_batch *b;
-	char *msg = NULL;
 	int err;
 
 	/* A clean dump. */
@@ -325,6 +321,14 @@ int main(void)
 	script = script_dump_error;
 	err = test_nl_dump(nl, dump_req(nl), count_cb, count_reset, &c);
 	check(err == -EPERM, "a dump error is returned");
+}
+
+static void test_batches(struct vrf_nl *nl)
+{
+	struct failures f = { 0 };
+	struct vrf_nl_batch *b;
+	char *msg = NULL;
+	int err;
 
 	/* A batch of 50 with one failure. */
 	script = script_batch;
@@ -379,93 +383,111 @@ int main(void)
 	check(err == -ENODEV && msg && !strcmp(msg, "No such device here") && acks_ok,
 	      "talk: the answer's error and text, data before it skipped");
 	free(msg);
+}
 
-	/* A query feeds the data before the ACK to its callback and is no
-	 * write; a refusal is its error. */
-	{
-		struct count qc = { 0 };
-		unsigned long w = test_nl_writes();
+/* A query feeds the data before the ACK to its callback and is no write;
+ * a refusal is its error. */
+static void test_query(struct vrf_nl *nl)
+{
+	struct count qc = { 0 };
+	unsigned long w = test_nl_writes();
+	int err;
 
-		script = script_query;
-		acks_ok = true;
-		err = test_nl_query(nl, test_nl_request(nl, RTM_GETROUTE, 0), count_cb, &qc);
-		check(err == 0 && qc.msgs == 1 && acks_ok && test_nl_writes() == w,
-		      "query: the answer's data to the callback, then the ACK; not a write");
-		qc.msgs = 0;
-		script = script_query_error;
-		err = test_nl_query(nl, test_nl_request(nl, RTM_GETROUTE, 0), count_cb, &qc);
-		check(err == -ENODEV && qc.msgs == 0, "query: the kernel's refusal is returned");
+	script = script_query;
+	acks_ok = true;
+	err = test_nl_query(nl, test_nl_request(nl, RTM_GETROUTE, 0), count_cb, &qc);
+	check(err == 0 && qc.msgs == 1 && acks_ok && test_nl_writes() == w,
+	      "query: the answer's data to the callback, then the ACK; not a write");
+	qc.msgs = 0;
+	script = script_query_error;
+	err = test_nl_query(nl, test_nl_request(nl, RTM_GETROUTE, 0), count_cb, &qc);
+	check(err == -ENODEV && qc.msgs == 0, "query: the kernel's refusal is returned");
+}
+
+/* Requests built elsewhere are copied into a batch whole: the failing one
+ * is found by its tag, the others are answered by one ACK. */
+static void test_batch_copy(struct vrf_nl *nl)
+{
+	struct failures cf = { 0 };
+	struct vrf_nl_batch *cb = test_nl_batch_new(nl, on_error, &cf);
+	char raw[256], big[NL_ROOM + 64];
+	struct nlmsghdr *m = mnl_nlmsg_put_header(raw);
+	struct rtmsg *rtm;
+	bool copied = true;
+	int err;
+
+	m->nlmsg_type = RTM_NEWROUTE;
+	m->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK;
+	rtm = mnl_nlmsg_put_extra_header(m, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	script = script_batch;
+	acks_ok = true;
+	batch_reqs = 0;
+	for (uint32_t prio = 11; prio <= 14; prio++) {
+		m->nlmsg_len = NLMSG_HDRLEN + sizeof(*rtm);
+		mnl_attr_put_u32(m, RTA_PRIORITY, prio);
+		copied &= test_nl_batch_copy(cb, m, (void *)(long)prio) == 0;
 	}
+	memset(big, 0, sizeof(big));
+	m = (struct nlmsghdr *)big;
+	m->nlmsg_len = sizeof(big);
+	m->nlmsg_type = RTM_NEWROUTE;
+	check(test_nl_batch_copy(cb, m, NULL) == -EMSGSIZE,
+	      "batch_copy: a request larger than its room is refused");
+	err = test_nl_batch_finish(cb);
+	check(copied && err == -EEXIST && cf.n == 1 && cf.tag == 13 &&
+	      !strcmp(cf.msg, "Route 13 exists") && batch_reqs == 4 && acks_ok,
+	      "batch_copy: copied requests numbered by the batch, one ACK, failure by tag");
+}
 
-	/* Requests built elsewhere are copied into a batch whole: the failing
-	 * one is found by its tag, the others are answered by one ACK. */
-	{
-		struct failures cf = { 0 };
-		struct vrf_nl_batch *cb = test_nl_batch_new(nl, on_error, &cf);
-		char raw[256], big[NL_ROOM + 64];
-		struct nlmsghdr *m = mnl_nlmsg_put_header(raw);
-		struct rtmsg *rtm;
-		bool copied = true;
+/* Objects kept from an interrupted or failed dump are freed again (ASan
+ * would see a leak); what was in the list before stays. */
+static void test_dump_objs(struct vrf_nl *nl)
+{
+	struct vrf_objv out = { 0 };
+	int err;
 
-		m->nlmsg_type = RTM_NEWROUTE;
-		m->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK;
-		rtm = mnl_nlmsg_put_extra_header(m, sizeof(*rtm));
-		rtm->rtm_family = AF_INET;
-		script = script_batch;
-		acks_ok = true;
-		batch_reqs = 0;
-		for (uint32_t prio = 11; prio <= 14; prio++) {
-			m->nlmsg_len = NLMSG_HDRLEN + sizeof(*rtm);
-			mnl_attr_put_u32(m, RTA_PRIORITY, prio);
-			copied &= test_nl_batch_copy(cb, m, (void *)(long)prio) == 0;
-		}
-		memset(big, 0, sizeof(big));
-		m = (struct nlmsghdr *)big;
-		m->nlmsg_len = sizeof(big);
-		m->nlmsg_type = RTM_NEWROUTE;
-		check(test_nl_batch_copy(cb, m, NULL) == -EMSGSIZE,
-		      "batch_copy: a request larger than its room is refused");
-		err = test_nl_batch_finish(cb);
-		check(copied && err == -EEXIST && cf.n == 1 && cf.tag == 13 &&
-		      !strcmp(cf.msg, "Route 13 exists") && batch_reqs == 4 && acks_ok,
-		      "batch_copy: copied requests numbered by the batch, one ACK, failure by tag");
-	}
+	vrf_objv_push(&out, vrf_obj_new(NULL, sizeof(struct vrf_obj), NULL));
+	script = script_dump;
+	dumps_seen = 0;
+	intr_passes = 2;
+	err = nl_dump_objs(nl, RTM_GETROUTE, sizeof(struct rtmsg), keep_cb, &out, &out);
+	check(err == 0 && dumps_seen == 3 && out.n == 1 + 3,
+	      "dump_objs: the objects of interrupted passes are dropped, the last view kept");
+	script = script_dump_error;
+	err = nl_dump_objs(nl, RTM_GETROUTE, sizeof(struct rtmsg), keep_cb, &out, &out);
+	check(err == -EPERM && out.n == 1 + 3, "dump_objs: a failed dump adds nothing");
+	vrf_objv_free(&out);
+}
 
-	/* Objects kept from an interrupted or failed dump are freed again
-	 * (ASan would see a leak); what was in the list before stays. */
-	{
-		struct vrf_objv out = { 0 };
+/* Device names: lo is asked for once, then known both ways without a
+ * socket; a missing device is an error, not an entry. */
+static void test_ifc(void)
+{
+	struct vrf_ifc ifc = { .fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) };
+	int fd = ifc.fd, lo = test_ifc_index(&ifc, "lo"), k;
 
-		vrf_objv_push(&out, vrf_obj_new(NULL, sizeof(struct vrf_obj), NULL));
-		script = script_dump;
-		dumps_seen = 0;
-		intr_passes = 2;
-		err = nl_dump_objs(nl, RTM_GETROUTE, sizeof(struct rtmsg), keep_cb, &out, &out);
-		check(err == 0 && dumps_seen == 3 && out.n == 1 + 3,
-		      "dump_objs: the objects of interrupted passes are dropped, the last view kept");
-		script = script_dump_error;
-		err = nl_dump_objs(nl, RTM_GETROUTE, sizeof(struct rtmsg), keep_cb, &out, &out);
-		check(err == -EPERM && out.n == 1 + 3, "dump_objs: a failed dump adds nothing");
-		vrf_objv_free(&out);
-	}
+	check(test_ifc_index(&ifc, "nosuchdev0") == -ENODEV && ifc.n == 1,
+	      "ifc: a missing device is -ENODEV and is not remembered");
+	ifc.fd = -1;
+	k = test_ifc_find(&ifc, lo);
+	check(lo > 0 && k == 0 && !strcmp(ifc.e[k].name, "lo") && ifc.e[k].tag == -1 &&
+	      test_ifc_index(&ifc, "lo") == lo && test_ifc_find(&ifc, lo + 1000) == -EBADF,
+	      "ifc: lo asked once, then answered from the cache both ways");
+	test_ifc_free(&ifc);
+	close(fd);
+}
 
-	/* Device names: lo is asked for once, then known both ways without a
-	 * socket; a missing device is an error, not an entry. */
-	{
-		struct vrf_ifc ifc = { .fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) };
-		int fd = ifc.fd, lo = test_ifc_index(&ifc, "lo"), k;
+int main(void)
+{
+	struct vrf_nl *nl = fake_nl();
 
-		check(test_ifc_index(&ifc, "nosuchdev0") == -ENODEV && ifc.n == 1,
-		      "ifc: a missing device is -ENODEV and is not remembered");
-		ifc.fd = -1;
-		k = test_ifc_find(&ifc, lo);
-		check(lo > 0 && k == 0 && !strcmp(ifc.e[k].name, "lo") && ifc.e[k].tag == -1 &&
-		      test_ifc_index(&ifc, "lo") == lo && test_ifc_find(&ifc, lo + 1000) == -EBADF,
-		      "ifc: lo asked once, then answered from the cache both ways");
-		test_ifc_free(&ifc);
-		close(fd);
-	}
-
+	test_dumps(nl);
+	test_batches(nl);
+	test_query(nl);
+	test_batch_copy(nl);
+	test_dump_objs(nl);
+	test_ifc();
 	nl_drop(nl);
 	printf("%d checks, %d failed\n", n_tests, fails);
 	return fails ? 1 : 0;
