@@ -475,7 +475,8 @@ struct vrf_nl_batch {
 	struct vrf_nl *nl;
 	vrf_nl_err_cb on_error;
 	void *data;
-	char *buf;		/* nl->chunk bytes, zero beyond len */
+	char *buf;		/* cap bytes, zero beyond len */
+	size_t cap;		/* grows up to nl->chunk */
 	size_t len;		/* bytes of finished requests before cur */
 	struct nlmsghdr *cur;	/* the request being filled, or NULL */
 	struct nlmsghdr *last;	/* the last finished request */
@@ -496,8 +497,11 @@ struct vrf_nl_batch *vrf_nl_batch_new(struct vrf_nl *nl, vrf_nl_err_cb on_error,
 	b->data = data;
 	/* Zeroed once here and after each flush (only the bytes used), so a
 	 * caller never sends stale padding and no request pays for clearing
-	 * its whole 8 KiB of room. */
-	b->buf = calloc(1, nl->chunk);
+	 * its whole 8 KiB of room.  Room for two requests at first: most
+	 * batches (a namespace's few links, one changed route) are small, and
+	 * a whole chunk, zeroed for each of them, cost more than they did. */
+	b->cap = 2 * NL_ROOM < nl->chunk ? 2 * NL_ROOM : nl->chunk;
+	b->buf = calloc(1, b->cap);
 	if (!b->buf) {
 		free(b);
 		return NULL;
@@ -616,6 +620,22 @@ out:
 	return err;
 }
 
+/* Double the buffer (up to a chunk), keeping it zero beyond len. */
+static int batch_grow(struct vrf_nl_batch *b)
+{
+	size_t cap = 2 * b->cap < b->nl->chunk ? 2 * b->cap : b->nl->chunk;
+	char *buf = realloc(b->buf, cap);
+
+	if (!buf)
+		return -ENOMEM;
+	memset(buf + b->cap, 0, cap - b->cap);
+	if (b->last)
+		b->last = (struct nlmsghdr *)(buf + ((char *)b->last - b->buf));
+	b->buf = buf;
+	b->cap = cap;
+	return 0;
+}
+
 struct nlmsghdr *vrf_nl_batch_add(struct vrf_nl_batch *b, uint16_t type, uint16_t flags,
 				  void *tag)
 {
@@ -627,6 +647,12 @@ struct nlmsghdr *vrf_nl_batch_add(struct vrf_nl_batch *b, uint16_t type, uint16_
 
 		if (err < 0) {
 			errno = -err;
+			return NULL;
+		}
+	}
+	while (b->len + NL_ROOM > b->cap) {
+		if (batch_grow(b) < 0) {
+			errno = ENOMEM;
 			return NULL;
 		}
 	}

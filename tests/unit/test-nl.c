@@ -7,11 +7,11 @@
  * given up after a bounded number of tries); a dump error is returned; a
  * batch asks for one ACK per chunk (its last request), maps a failure back
  * to its request's tag with the extended-ack text, splits into chunks that
- * fit, and counts its writes; a request built elsewhere is copied into a
- * batch whole (vrf_nl_batch_copy); vrf_nl_talk() returns the error and its
- * text; vrf_nl_query() feeds a GET's answer to its callback, counted as no
- * write;
- * the device name cache asks the kernel once per device.
+ * fit, grows from a small buffer up to a chunk, and counts its writes; a
+ * request built elsewhere is copied into a batch whole (vrf_nl_batch_copy);
+ * vrf_nl_talk() returns the error and its text; vrf_nl_query() feeds a GET's
+ * answer to its callback, counted as no write; the device name cache asks
+ * the kernel once per device.
  *
  * nl.c is included with its public names renamed, so it does not clash with
  * the copy in the library, and with mnl_socket_sendto() redirected.
@@ -364,6 +364,24 @@ static void test_batches(struct vrf_nl *nl)
 	check(err == 0 && f.n == 0 && batch_reqs == 3000 && sends > 1 &&
 	      batch_max_per_send * 44 <= 2 * NL_ROOM, "a large batch is split into chunks that fit");
 	check(acks_ok, "every chunk asks for exactly one ACK, at its end");
+
+	/* A batch starts small and grows up to a chunk: 3000 requests still
+	 * go out in one send, whole, with the ACK on the last and the failure
+	 * found by its tag. */
+	nl->chunk = NL_CHUNK_MAX;
+	sends = batch_reqs = batch_max_per_send = 0;
+	memset(&f, 0, sizeof(f));
+	b = test_nl_batch_new(nl, on_error, &f);
+	for (long i = 0; i < 3000; i++) {
+		struct nlmsghdr *nlh = test_nl_batch_add(b, RTM_NEWROUTE, NLM_F_CREATE, (void *)i);
+		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+		rtm->rtm_family = AF_INET;
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, i == 2000 ? 13 : (uint32_t)(i + 100));
+	}
+	err = test_nl_batch_finish(b);
+	check(err == -EEXIST && f.n == 1 && f.tag == 2000 && sends == 1 && batch_reqs == 3000 &&
+	      acks_ok, "a batch grows to hold a whole chunk; earlier requests survive the growth");
 
 	/* The error-reply budget also bounds a chunk. */
 	nl->chunk = NL_CHUNK_MAX;
