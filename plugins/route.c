@@ -1189,7 +1189,7 @@ static int route_apply(struct vrf_run *run, struct vrf_ns *ns,
 }
 
 /* With -v, say how many netlink write requests this process has sent
- * through nl.c (links, addresses, routes, rules): the evidence, for tests and
+ * through nl.c (routes, addresses, rules): the evidence, for tests and
  * operators, that a run which found everything in sync wrote nothing. */
 static void route_run_end(struct vrf_run *run)
 {
