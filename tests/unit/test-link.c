@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The link key without root: every refusal with its exact FILE:LINE message,
- * the spellings that must be accepted, the plan text and the diff decisions
- * on hand-made live objects, and the netlink requests that create each kind
- * (dummy and vlan above all, which the test kernel cannot create). */
+ * the spellings that must be accepted, the kind table, the plan text and the
+ * diff decisions on hand-made live objects, and the netlink requests that
+ * create each kind (dummy and vlan above all, which the test kernel cannot
+ * create). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -479,6 +480,34 @@ static void test_dot(const struct vrf_config *cfg)
 	vrf_buf_free(&b);
 }
 
+/* The kind table is the whole of a kind: every kind a file may name is
+ * found by its name, is created or moved in, parses the options it lists,
+ * and gets room for them behind the common part of a link. */
+static void test_kinds(void)
+{
+	const struct vrf_link_kind *k;
+	bool ok = true;
+	size_t n = 0;
+
+	for (size_t i = 0; (k = vrf_link_kind_at(i)); i++) {
+		struct vrf_link *l;
+
+		if (k->flags & LINK_KIND_LIVE)
+			continue;
+		n++;
+		ok &= vrf_link_kind_by_name(k->name) == k;
+		ok &= !!k->encode != !!(k->flags & LINK_KIND_MOVED);
+		ok &= !k->opts || (k->parse_opt && k->opts[0]);
+		l = vrf_link_new(k, NULL);
+		ok &= l && l->kind == k && vrf_link_opts(l) == (void *)(l + 1);
+		free(l);
+	}
+	kt_result(ok && n == 7 && vrf_link_kind_live() && !vrf_link_kind_by_name("other") &&
+		  (vrf_link_kind_moved()->flags & LINK_KIND_MOVED),
+		  "kind table: seven kinds by name, each created or moved, options parsed and "
+		  "given room", "", "");
+}
+
 int main(void)
 {
 	const char *dir = kt_tmpdir();
@@ -544,6 +573,7 @@ int main(void)
 		  !vrf_name_find(cfg, VRF_HOST, "dev", "lo7", NULL, NULL),
 		  "names published: veth peers where they live, NICs in one global space", "", "");
 	kt_roundtrip("round trip", cfg);
+	test_kinds();
 	test_diff(cfg);
 	test_encoding(cfg);
 	test_dot(cfg);
