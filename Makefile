@@ -52,6 +52,7 @@ $(B)/%.o: %.c $(HDRS)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libvrfcore.a: $(CORE_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # --whole-archive keeps the plugins' registration records, which nothing
