@@ -106,7 +106,11 @@ static int reconcile(const struct options *o, int argc, char **argv, bool dry_ru
 		goto out;
 	run->dry_run = dry_run;
 	run->prune = flag_set[0];
-	vrf_run_attach(run, names, n_names);
+	/* Attached nothing: the state lock (apply) or a named domain was
+	 * refused, and it said so.  Planning an empty run would print "no
+	 * changes" and exit 0 over drift it never looked at. */
+	if (vrf_run_attach(run, names, n_names) < 0 && !run->n_ns)
+		goto out;
 	vrf_run_plan(run);
 	changes = vrf_run_count_changes(run);
 	if (dry_run) {
@@ -167,6 +171,15 @@ int cmd_destroy(const struct options *o, int argc, char **argv)
 	 * just to remove it. */
 	run->dry_run = true;
 	run->lock_fd = vrf_state_lock(cfg);
+	if (run->lock_fd < 0) {
+		/* Without the lock, a watch or apply running now could build
+		 * again what this removes, or lose the records it edits. */
+		fprintf(stderr, "vrfmgr: cannot lock %s: %s; nothing destroyed\n", cfg->state_dir,
+			strerror(-run->lock_fd));
+		vrf_run_free(run);
+		vrf_config_free(cfg);
+		return VRF_EXIT_ERROR;
+	}
 	vrf_run_attach(run, NULL, 0);
 	for (int i = 0; i < argc; i++) {
 		const char *why;

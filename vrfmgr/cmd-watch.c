@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * watch: reconcile, then sleep until something changes and reconcile again.
- * "Something" is a link, address, route or rule event in any domain (an
- * rtnetlink multicast socket opened inside each), the interval passing, or
- * SIGHUP, which also reloads the file.  Events are debounced: a burst of
- * netlink messages (our own apply makes one) becomes one pass.
+ * "Something" is a link, address, route, rule or nftables event in any
+ * domain (a netlink multicast socket per bus opened inside each), the
+ * interval passing, or SIGHUP, which also reloads the file.  Events are
+ * debounced: a burst of netlink messages becomes one pass.
+ *
+ * A pass opens its monitors after attaching the namespaces and before
+ * observing them, and closes the previous pass's only then, so no change
+ * falls between two observations.  Its own changes echo back on those
+ * monitors; they are told from anyone else's by content, not by time: a
+ * notification's nlmsg_pid is the port id of the socket that asked for the
+ * change, and a message from none of vrfmgr's sockets (port id 0 included:
+ * the kernel's own follow-ups) calls for another pass.
  */
 #include <errno.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,69 +26,199 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "nl.h"
 
-static int open_monitor(struct vrf_ns *ns)
+/* Monitors per namespace: rtnetlink and nftables. */
+#define MON_PER_NS	2
+#define DEBOUNCE_MS	200
+
+struct watch {
+	const struct options *o;
+	struct vrf_config *cfg;
+	struct pollfd *fds;	/* monitors, then the signalfd last */
+	size_t n_mon;
+	int sfd;
+};
+
+static int open_monitor(struct vrf_ns *ns, int bus, unsigned groups)
 {
-	struct sockaddr_nl sa = {
-		.nl_family = AF_NETLINK,
-		.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
-			     RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV4_RULE,
-	};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
 	int fd, r;
 
 	r = vrf_ns_enter(ns);
 	if (r < 0)
 		return r;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, bus);
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		close(fd);
 		fd = -1;
 	}
-	r = fd < 0 ? -errno : fd;
+	r = fd < 0 ? -errno : vrf_fd_high(fd);
 	vrf_ns_leave(ns);
 	return r;
 }
 
-static void drain(int fd)
+static void close_monitors(struct watch *w)
 {
-	char buf[65536];
-
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
+	for (size_t i = 0; i < w->n_mon; i++)
+		if (w->fds[i].fd >= 0)
+			close(w->fds[i].fd);
+	free(w->fds);
+	w->fds = NULL;
+	w->n_mon = 0;
 }
 
-/* One reconcile pass; returns the monitor fds of the namespaces it saw. */
-static int pass(const struct options *o, struct vrf_config *cfg, struct pollfd **ret_fds,
-		size_t *ret_n)
+/* The monitors of every attached domain, replacing the previous set only
+ * once the new one listens. */
+static void open_monitors(struct watch *w, struct vrf_run *run)
 {
-	struct vrf_run *run = vrf_run_new(cfg, o->verbose, false);
-	struct pollfd *fds;
-	int r;
+	size_t n = run->n_ns * MON_PER_NS;
+	struct pollfd *fds = calloc(n + 1, sizeof(*fds));
 
-	if (!run)
-		return -ENOMEM;
-	vrf_run_attach(run, NULL, 0);
-	vrf_run_plan(run);
-	r = vrf_run_apply(run);
-	fds = calloc(run->n_ns, sizeof(*fds));
 	if (!fds)
 		abort();
 	for (size_t i = 0; i < run->n_ns; i++) {
-		fds[i].fd = run->ns[i]->fd >= 0 && run->ns[i]->domain ? open_monitor(run->ns[i]) : -1;
-		fds[i].events = POLLIN;
+		struct vrf_ns *ns = run->ns[i];
+		bool on = ns->fd >= 0 && ns->domain;
+
+		fds[i * MON_PER_NS].fd = on ? open_monitor(ns, NETLINK_ROUTE,
+			RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
+			RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV4_RULE) : -1;
+		/* A kernel without nf_tables has nothing to report there. */
+		fds[i * MON_PER_NS + 1].fd = on ? open_monitor(ns, NETLINK_NETFILTER,
+			1U << (NFNLGRP_NFTABLES - 1)) : -1;
 	}
-	*ret_fds = fds;
-	*ret_n = run->n_ns;
+	for (size_t i = 0; i < n; i++)
+		fds[i].events = POLLIN;
+	close_monitors(w);
+	fds[n] = (struct pollfd){ .fd = w->sfd, .events = POLLIN };
+	w->fds = fds;
+	w->n_mon = n;
+}
+
+/* True if a datagram holds a change no socket in own[] asked for. */
+static bool foreign_in(const char *buf, size_t len, const uint32_t *own, size_t n_own)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+
+	for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len))
+		if (!vrf_nl_portid_in(own, n_own, nlh->nlmsg_pid))
+			return true;
+	return false;
+}
+
+/* Read what the monitors hold; true if any of it came from someone else.
+ * Called while the pass's sockets are still open, so their port ids are
+ * still theirs. */
+static bool foreign_pending(struct watch *w)
+{
+	static char buf[65536];
+	uint32_t *own = NULL;
+	size_t n_own = 0;
+	bool scanned = false, foreign = false;
+
+	for (size_t i = 0; i < w->n_mon; i++) {
+		ssize_t n;
+
+		if (w->fds[i].fd < 0)
+			continue;
+		while ((n = recv(w->fds[i].fd, buf, sizeof(buf), MSG_DONTWAIT)) != 0) {
+			if (n < 0) {
+				/* ENOBUFS: the queue overflowed and
+				 * events were lost; judge them foreign. */
+				foreign |= errno == ENOBUFS;
+				if (errno == EINTR || errno == ENOBUFS)
+					continue;
+				break;
+			}
+			if (!scanned) {
+				scanned = true;
+				if (vrf_nl_own_portids(&own, &n_own) < 0)
+					foreign = true;
+			}
+			foreign |= foreign_in(buf, (size_t)n, own, n_own);
+		}
+	}
+	free(own);
+	return foreign;
+}
+
+/* Drop what the monitors hold: used when a pass could not run, so the same
+ * events do not wake the loop again at once. */
+static void drain(struct watch *w)
+{
+	char buf[8192];
+
+	for (size_t i = 0; i < w->n_mon; i++)
+		while (w->fds[i].fd >= 0 &&
+		       recv(w->fds[i].fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
+}
+
+/* One reconcile pass.  Returns -errno when it could not attach (it said
+ * why); *ret_again is set when someone else changed a domain meanwhile. */
+static int pass(struct watch *w, bool *ret_again)
+{
+	struct vrf_run *run = vrf_run_new(w->cfg, w->o->verbose, false);
+	int r;
+
+	*ret_again = false;
+	if (!run)
+		return -ENOMEM;
+	r = vrf_run_attach(run, NULL, 0);
+	if (r < 0 && !run->n_ns) {
+		drain(w);
+		vrf_run_free(run);
+		return r;
+	}
+	open_monitors(w, run);
+	vrf_run_plan(run);
+	vrf_run_apply(run);
+	*ret_again = foreign_pending(w);
 	vrf_run_free(run);
-	return r;
+	return 0;
+}
+
+static void reload(struct watch *w)
+{
+	struct vrf_config *fresh = cmd_load(w->o);
+
+	if (fresh) {
+		vrf_config_free(w->cfg);
+		w->cfg = fresh;
+		if (w->o->verbose >= 0)
+			fprintf(stderr, "vrfmgr: reloaded %s\n", w->o->config);
+	} else {
+		fprintf(stderr, "vrfmgr: %s refused; keeping the previous configuration\n",
+			w->o->config);
+	}
+}
+
+/* Sleep until an event, a signal or the interval.  Returns 1 to stop. */
+static int wait_event(struct watch *w, unsigned long long interval, bool again)
+{
+	struct signalfd_siginfo si;
+	int n = poll(w->fds, w->n_mon + 1, again ? 0 : (int)interval * 1000);
+
+	if (n > 0 && (w->fds[w->n_mon].revents & POLLIN) &&
+	    read(w->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGHUP)
+			return 1;
+		reload(w);
+	}
+	/* Let a burst of changes settle into one pass. */
+	if (n > 0 || again)
+		usleep(DEBOUNCE_MS * 1000);
+	return 0;
 }
 
 int cmd_watch(const struct options *o, int argc, char **argv)
 {
 	unsigned long long interval = 60;
-	struct vrf_config *cfg;
+	struct watch w = { .o = o, .sfd = -1 };
+	bool again = false;
 	sigset_t mask;
-	int sfd;
+	int rc = VRF_EXIT_ERROR;
 
 	if (argc == 2 && !strcmp(argv[0], "--interval")) {
 		if (vrf_parse_uint(argv[1], 1, 86400, &interval) < 0) {
@@ -90,63 +229,33 @@ int cmd_watch(const struct options *o, int argc, char **argv)
 		fprintf(stderr, "vrfmgr: usage: watch [--interval SECONDS]\n");
 		return VRF_EXIT_ERROR;
 	}
-	cfg = cmd_load(o);
-	if (!cfg)
+	if (geteuid() != 0) {
+		fprintf(stderr, "vrfmgr: watch needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)\n");
+		return VRF_EXIT_ERROR;
+	}
+	w.cfg = cmd_load(o);
+	if (!w.cfg)
 		return VRF_EXIT_ERROR;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	for (;;) {
-		struct pollfd *fds = NULL;
-		size_t n = 0;
-		bool reload = false, stop = false;
-
-		pass(o, cfg, &fds, &n);
-		fds = realloc(fds, (n + 1) * sizeof(*fds));
-		if (!fds)
-			abort();
-		fds[n] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		/* Our own apply's echoes arrive now: swallow them. */
-		usleep(100 * 1000);
-		for (size_t i = 0; i < n; i++)
-			if (fds[i].fd >= 0)
-				drain(fds[i].fd);
-		if (poll(fds, n + 1, (int)interval * 1000) > 0) {
-			if (fds[n].revents & POLLIN) {
-				struct signalfd_siginfo si;
-
-				if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					reload = si.ssi_signo == SIGHUP;
-					stop = !reload;
-				}
-			}
-			/* Let a burst of changes settle into one pass. */
-			usleep(200 * 1000);
-		}
-		for (size_t i = 0; i < n; i++)
-			if (fds[i].fd >= 0)
-				close(fds[i].fd);
-		free(fds);
-		if (stop)
-			break;
-		if (reload) {
-			struct vrf_config *fresh = cmd_load(o);
-
-			if (fresh) {
-				vrf_config_free(cfg);
-				cfg = fresh;
-				if (o->verbose >= 0)
-					fprintf(stderr, "vrfmgr: reloaded %s\n", o->config);
-			} else {
-				fprintf(stderr, "vrfmgr: %s refused; keeping the previous "
-					"configuration\n", o->config);
-			}
-		}
-	}
-	close(sfd);
-	vrf_config_free(cfg);
-	return VRF_EXIT_OK;
+	w.sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	w.fds = calloc(1, sizeof(*w.fds));
+	if (!w.fds)
+		abort();
+	w.fds[0] = (struct pollfd){ .fd = w.sfd, .events = POLLIN };
+	/* A watch that cannot take the lock at start would only ever log;
+	 * later failures are logged by the pass and retried. */
+	if (pass(&w, &again) < 0)
+		goto out;
+	while (!wait_event(&w, interval, again))
+		pass(&w, &again);
+	rc = VRF_EXIT_OK;
+out:
+	close_monitors(&w);
+	close(w.sfd);
+	vrf_config_free(w.cfg);
+	return rc;
 }

@@ -27,6 +27,7 @@
  * receive buffer can hold if every request failed, so no failure can be
  * dropped for lack of room.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -863,4 +864,63 @@ int vrf_ifc_find(struct vrf_ifc *c, int idx)
 	if (ioctl(c->fd, SIOCGIFNAME, &ifr) < 0)
 		return -errno;
 	return vrf_ifc_add(c, idx, ifr.ifr_name);
+}
+
+static int portid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Not only the sockets of this file: libnl (links) and libnftables (the
+ * firewall) open their own, and their changes echo just the same.  So the
+ * process's descriptor table is the one complete list. */
+int vrf_nl_own_portids(uint32_t **ret_ids, size_t *ret_n)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	uint32_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int r = 0;
+
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		struct sockaddr_nl sa;
+		socklen_t len = sizeof(sa);
+		int fd, dom;
+		socklen_t dlen = sizeof(dom);
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		fd = atoi(de->d_name);
+		if (fd == dirfd(dir) ||
+		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &dlen) < 0 || dom != AF_NETLINK ||
+		    getsockname(fd, (struct sockaddr *)&sa, &len) < 0 || !sa.nl_pid)
+			continue;
+		if (n == cap) {
+			uint32_t *v = realloc(ids, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+
+			if (!v) {
+				r = -ENOMEM;
+				goto out;
+			}
+			ids = v;
+		}
+		ids[n++] = sa.nl_pid;
+	}
+	qsort(ids, n, sizeof(*ids), portid_cmp);
+	*ret_ids = ids;
+	*ret_n = n;
+	ids = NULL;
+out:
+	free(ids);
+	closedir(dir);
+	return r;
+}
+
+bool vrf_nl_portid_in(const uint32_t *ids, size_t n, uint32_t portid)
+{
+	return bsearch(&portid, ids, n, sizeof(*ids), portid_cmp) != NULL;
 }

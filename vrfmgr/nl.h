@@ -10,6 +10,7 @@
 #ifndef VRF_NL_H
 #define VRF_NL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/netlink.h>
@@ -67,6 +68,14 @@ int vrf_nl_batch_copy(struct vrf_nl_batch *b, const struct nlmsghdr *msg, void *
 int vrf_nl_batch_finish(struct vrf_nl_batch *b);
 /* Number of requests sent so far by this process (for tests and stats). */
 unsigned long vrf_nl_writes(void);
+
+/* The port ids of every netlink socket this process holds open, sorted
+ * (malloc'd; free it).  The kernel puts the port id of the socket that asked
+ * for a change into the nlmsg_pid of the notification it multicasts, so
+ * this tells vrfmgr's own changes from anyone else's.  Port ids are per
+ * network namespace; the list is the union over all of them. */
+int vrf_nl_own_portids(uint32_t **ret_ids, size_t *ret_n);
+bool vrf_nl_portid_in(const uint32_t *ids, size_t n, uint32_t portid);
 
 /* What observe() and apply() of an rtnetlink kind (route, address, rule)
  * share.  vrf_nl_dump_objs() dumps every object of one kind in ns, IPv4

@@ -43,6 +43,8 @@
 #define vrf_ifc_find test_ifc_find
 #define vrf_nl_dump_objs test_nl_dump_objs
 #define vrf_nl_batch_ops test_nl_batch_ops
+#define vrf_nl_own_portids test_nl_own_portids
+#define vrf_nl_portid_in test_nl_portid_in
 #define mnl_socket_sendto fake_sendto
 
 #include <libmnl/libmnl.h>
@@ -507,6 +509,36 @@ int main(void)
 	test_dump_objs(nl);
 	test_ifc();
 	nl_drop(nl);
+	/* watch tells its own echoes by port id: every netlink socket the
+	 * process holds is listed, a socket closed or never bound is not. */
+	{
+		int a = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		int c2 = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		struct sockaddr_nl sa = { .nl_family = AF_NETLINK }, sb;
+		socklen_t len = sizeof(sb);
+		uint32_t *ids = NULL, gone;
+		size_t n = 0;
+
+		if (a < 0 || c2 < 0 || bind(a, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    bind(c2, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    getsockname(c2, (struct sockaddr *)&sb, &len) < 0) {
+			check(false, "netlink sockets for the port id test");
+		} else {
+			len = sizeof(sa);
+			getsockname(a, (struct sockaddr *)&sa, &len);
+			gone = sb.nl_pid;
+			close(c2);
+			err = test_nl_own_portids(&ids, &n);
+			check(err == 0 && test_nl_portid_in(ids, n, sa.nl_pid),
+			      "an open netlink socket's port id is the process's own");
+			check(!test_nl_portid_in(ids, n, gone) && !test_nl_portid_in(ids, n, 0),
+			      "a closed socket's port id and 0 (the kernel) are not");
+			free(ids);
+		}
+		if (a >= 0)
+			close(a);
+	}
+
 	printf("%d checks, %d failed\n", n_tests, fails);
 	return fails ? 1 : 0;
 }
