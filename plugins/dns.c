@@ -325,18 +325,56 @@ static void dns_domain_release(struct vrf_domain *d, void *pdata)
 
 /* ---- files ---- */
 
-static char *dir_of(const char *domain)
+/* O_DIRECTORY|O_NOFOLLOW says ENOTDIR for a symlink and for a file alike:
+ * tell the symlink apart as -ELOOP. */
+static int not_dir(int at, const char *name, int err)
 {
-	char *p;
+	struct stat st;
 
-	return asprintf(&p, NETNS_ETC_DIR "/%s", domain) < 0 ? NULL : p;
+	if (err == -ENOTDIR && fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return err;
 }
 
-/* Read resolv.conf of a domain.  ret_text is NULL when there is no file;
- * *ret_not_regular tells a symlink, FIFO or other non-file. */
-static int read_resolv(const char *domain, char **ret_text, bool *ret_not_regular)
+/*
+ * Open NETNS_ETC_DIR and the domain's folder in it without following a
+ * symlink at either step, so that what is read, written and removed is the
+ * file in /etc/netns/NAME itself and never one a symlink points to.  With
+ * create, missing folders are made.  -ENOENT: no folder; -ELOOP: one of the
+ * two is a symlink; -ENOTDIR: a file.  *ret_etc may be NULL.
+ */
+static int open_dirs(const char *domain, bool create, int *ret_etc, int *ret_dfd)
 {
-	char *dir = dir_of(domain), *p = NULL, *buf = NULL;
+	int efd, dfd = -1, r = 0;
+
+	if (create && mkdir(NETNS_ETC_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	efd = open(NETNS_ETC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (efd < 0)
+		return not_dir(AT_FDCWD, NETNS_ETC_DIR, -errno);
+	if (create && mkdirat(efd, domain, 0755) < 0 && errno != EEXIST) {
+		r = -errno;
+		goto out;
+	}
+	dfd = openat(efd, domain, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0)
+		r = not_dir(efd, domain, -errno);
+out:
+	if (r < 0 || !ret_etc)
+		close(efd);
+	else
+		*ret_etc = efd;
+	if (r == 0)
+		*ret_dfd = dfd;
+	return r;
+}
+
+/* Read resolv.conf in the folder dfd.  ret_text is NULL when there is no
+ * file; *ret_not_regular tells a symlink, FIFO or other non-file. */
+static int read_at(int dfd, char **ret_text, bool *ret_not_regular)
+{
+	char *buf = NULL;
 	struct stat st;
 	ssize_t n;
 	size_t len = 0;
@@ -344,14 +382,9 @@ static int read_resolv(const char *domain, char **ret_text, bool *ret_not_regula
 
 	*ret_text = NULL;
 	*ret_not_regular = false;
-	if (!dir || asprintf(&p, "%s/resolv.conf", dir) < 0) {
-		p = NULL;
-		r = -ENOMEM;
-		goto out;
-	}
 	/* O_NONBLOCK and O_NOFOLLOW: a FIFO or a symlink is reported, never
 	 * waited on or followed. */
-	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	fd = openat(dfd, "resolv.conf", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			goto out;
@@ -391,8 +424,28 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(buf);
-	free(p);
-	free(dir);
+	return r;
+}
+
+/* Read resolv.conf of a domain; a symlink in place of its folder counts as
+ * a non-file (*ret_not_regular). */
+static int read_resolv(const char *domain, char **ret_text, bool *ret_not_regular)
+{
+	int dfd, r;
+
+	*ret_text = NULL;
+	*ret_not_regular = false;
+	r = open_dirs(domain, false, NULL, &dfd);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -ELOOP || r == -ENOTDIR) {
+		*ret_not_regular = true;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	r = read_at(dfd, ret_text, ret_not_regular);
+	close(dfd);
 	return r;
 }
 
@@ -433,34 +486,17 @@ static int dns_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 	return 0;
 }
 
-static int mkdir_dirs(const char *dir)
-{
-	if (mkdir(NETNS_ETC_DIR, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static int write_resolv(const char *domain, const char *text)
 {
-	char *dir = dir_of(domain);
 	size_t len = strlen(text), off = 0;
 	int dfd = -1, fd = -1, r;
 	char tmp[64];
 
-	if (!dir)
-		return -ENOMEM;
-	r = mkdir_dirs(dir);
-	if (r < 0)
-		goto out;
 	/* Everything below happens relative to the folder, opened without
 	 * following a symlink, so the file lands where we checked. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dfd < 0) {
-		r = -errno;
-		goto out;
-	}
+	r = open_dirs(domain, true, NULL, &dfd);
+	if (r < 0)
+		return r;
 	snprintf(tmp, sizeof(tmp), ".resolv.conf.vrfmgr-%ld", (long)getpid());
 	unlinkat(dfd, tmp, 0);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -498,42 +534,42 @@ unlink:
 out:
 	if (fd >= 0)
 		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	free(dir);
+	close(dfd);
 	return r;
 }
 
-/* Remove resolv.conf if it carries the mark, then the folder if empty. */
+/* Remove resolv.conf if it carries the mark, then the folder if empty.
+ * A symlink in place of the folder is refused (-ELOOP): the marked file it
+ * may lead to is not in /etc/netns/NAME, so it is not vrfmgr's to delete. */
 static int remove_resolv(const char *domain)
 {
-	char *dir = dir_of(domain), *p = NULL, *text = NULL;
+	char *text = NULL;
+	int efd = -1, dfd = -1, r;
 	bool not_regular;
-	int r;
 
-	if (!dir || asprintf(&p, "%s/resolv.conf", dir) < 0) {
-		p = NULL;
-		r = -ENOMEM;
-		goto out;
-	}
-	r = read_resolv(domain, &text, &not_regular);
+	r = open_dirs(domain, false, &efd, &dfd);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	/* Read through the folder's descriptor too, so the file checked for
+	 * the mark is the one unlinked. */
+	r = read_at(dfd, &text, &not_regular);
 	if (r < 0 || !text)
 		goto out;
 	if (!has_mark(text)) {
 		/* Someone replaced our file with theirs: theirs stays. */
 		goto out;
 	}
-	if (unlink(p) < 0 && errno != ENOENT) {
+	if (unlinkat(dfd, "resolv.conf", 0) < 0 && errno != ENOENT) {
 		r = -errno;
 		goto out;
 	}
 	/* The folder may hold the admin's other files (hosts, ...): only an
 	 * empty one goes. */
-	rmdir(dir);
+	unlinkat(efd, domain, AT_REMOVEDIR);
 out:
 	free(text);
-	free(p);
-	free(dir);
+	close(dfd);
+	close(efd);
 	return r;
 }
 
@@ -559,7 +595,8 @@ static int dns_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 		if (r < 0) {
 			ops[i].err = r;
 			if (asprintf(&ops[i].errmsg, "cannot %s " NETNS_ETC_DIR "/%s/resolv.conf: %s",
-				     what, name, strerror(-r)) < 0)
+				     what, name, r == -ELOOP ? "a symlink in its path is not followed" :
+				     strerror(-r)) < 0)
 				ops[i].errmsg = NULL;
 			if (!first)
 				first = r;
@@ -576,7 +613,11 @@ static int dns_event(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 	if (ev != VRF_EV_POST_DESTROY || !d || d->is_host)
 		return 0;
 	r = remove_resolv(d->name);
-	if (r < 0)
+	if (r == -ELOOP)
+		fprintf(stderr, "vrfmgr: " NETNS_ETC_DIR "/%s is a symlink (or " NETNS_ETC_DIR
+			" is): not following it, the resolv.conf behind it is left alone\n",
+			d->name);
+	else if (r < 0)
 		fprintf(stderr, "vrfmgr: " NETNS_ETC_DIR "/%s/resolv.conf: %s\n", d->name,
 			strerror(-r));
 	return r;
