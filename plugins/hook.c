@@ -11,10 +11,13 @@
  * once the domain's namespace is gone.  The program gets VRFMGR_DOMAIN,
  * VRFMGR_CONFIG, VRFMGR_EVENT and VRFMGR_CHANGES (the plan lines of the
  * domain) in its environment and the full plan text on standard input; its
- * standard output goes to vrfmgr's standard error, so that `--json` output
- * stays clean.  It is killed (its whole process group) after the timeout,
- * 30 seconds unless the line says otherwise.  A pre-apply hook that fails
- * stops that domain's apply.
+ * standard output and error are one pipe that vrfmgr copies to its own
+ * standard error, so that `--json` output stays clean.  The pipe is closed
+ * shortly after the hook exits: a background child that keeps it open does
+ * not hold vrfmgr (or whatever reads vrfmgr's output) up.  It is killed
+ * after the timeout, 30 seconds unless the line says otherwise, with all it
+ * started: its cgroup when there is one (hook-cgroup.c), else its process
+ * group.  A pre-apply hook that fails stops that domain's apply.
  *
  * The hook file obeys the rules of the config file (regular, owned by root or
  * by us, writable by nobody else) and must be executable by its owner.  It is
@@ -37,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hook.h"
 #include "plugin.h"
 
 #define HOOK_TIMEOUT_DEFAULT	30
@@ -44,6 +48,9 @@
 /* One environment string may not exceed MAX_ARG_STRLEN (32 pages); longer
  * plans are cut at a line in VRFMGR_CHANGES and are whole on stdin. */
 #define HOOK_CHANGES_ENV_MAX	(64 * 1024)
+/* How long output is still copied after the hook exited, for what its
+ * last writes left in the pipe. */
+#define HOOK_OUTPUT_GRACE_MS	100
 
 enum hook_when {
 	HOOK_PRE_APPLY,
@@ -248,12 +255,17 @@ static char *changes_env(const char *changes)
 
 /* The child: enter the namespace, set up, execute.  Never returns. */
 static void __attribute__((noreturn))
-child(const struct hook *h, int exec_fd, int ns_fd, int in_fd, const char *domain,
-      const char *config, const char *changes)
+child(const struct hook *h, int exec_fd, int ns_fd, int in_fd, int out_fd,
+      const struct hook_cg *cg, const char *domain, const char *config, const char *changes)
 {
 	sigset_t all;
+	int r;
 
 	setpgid(0, 0);
+	r = hook_cg_enter(cg);
+	if (r < 0 && cg->procs >= 0)
+		fprintf(stderr, "%s:%u: hook %s: cannot enter its cgroup (%s); a timeout kills "
+			"its process group only\n", h->loc.file, h->loc.line, h->path, strerror(-r));
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -262,7 +274,7 @@ child(const struct hook *h, int exec_fd, int ns_fd, int in_fd, const char *domai
 			h->loc.file, h->loc.line, h->path, domain, strerror(errno));
 		_exit(126);
 	}
-	if (dup2(in_fd, 0) < 0 || dup2(2, 1) < 0)
+	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
 		_exit(126);
 	setenv("VRFMGR_DOMAIN", domain, 1);
 	setenv("VRFMGR_EVENT", hook_when_names[h->when], 1);
@@ -296,45 +308,99 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait for pid at most timeout_ms; true if it ended (status in *ret_status). */
-static bool wait_for(pid_t pid, long long timeout_ms, int *ret_status)
+/* Copy what the hook's pipe holds to our standard error; false at EOF. */
+static bool copy_output(int fd)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	for (ssize_t off = 0; off < n;) {
+		ssize_t w = write(2, buf + off, (size_t)(n - off));
+
+		if (w < 0 && errno != EINTR)
+			break;
+		off += w > 0 ? w : 0;
+	}
+	return n > 0;
+}
+
+/* Wait for pid at most timeout_ms (or, with pid 0, just copy output for
+ * that long), copying its output from *out_fd as it comes; *out_fd becomes
+ * -1 at EOF.  True if the process ended (status in *ret_status). */
+static bool supervise(pid_t pid, int *out_fd, long long timeout_ms, int *ret_status)
 {
 	long long deadline = now_ms() + timeout_ms;
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pidfd = pid ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	bool ended = false;
 
 	for (;;) {
 		long long left = deadline - now_ms();
-		pid_t w = waitpid(pid, ret_status, WNOHANG);
+		struct pollfd p[2] = { { .fd = *out_fd, .events = POLLIN },
+				       { .fd = pidfd, .events = POLLIN } };
+		pid_t w = pid ? waitpid(pid, ret_status, WNOHANG) : 0;
 
-		if (w == pid || (w < 0 && errno != EINTR)) {
-			if (pidfd >= 0)
-				close(pidfd);
-			return true;
-		}
-		if (left <= 0)
+		if (w == pid && pid) {
+			ended = true;
 			break;
-		if (pidfd >= 0) {
-			struct pollfd p = { .fd = pidfd, .events = POLLIN };
-
-			poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
-		} else {
-			/* Without pidfd (older kernels) poll the child. */
-			struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-			nanosleep(&ts, NULL);
+		}
+		if ((w < 0 && errno != EINTR) || left <= 0 || (!pid && *out_fd < 0))
+			break;
+		/* Without pidfd (older kernels) poll the child every 10 ms. */
+		if (pid && pidfd < 0 && left > 10)
+			left = 10;
+		if (poll(p, 2, left > INT_MAX ? INT_MAX : (int)left) > 0 && *out_fd >= 0 &&
+		    (p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !copy_output(*out_fd)) {
+			close(*out_fd);
+			*out_fd = -1;
 		}
 	}
 	if (pidfd >= 0)
 		close(pidfd);
-	return false;
+	return ended;
+}
+
+/* Exit status to -errno, saying what went wrong. */
+static int report_status(const struct hook *h, const char *domain, int status)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		fprintf(stderr, "%s:%u: hook %s %s failed in domain %s: exit status %d\n",
+			h->loc.file, h->loc.line, hook_when_names[h->when], h->path, domain,
+			WEXITSTATUS(status));
+	else
+		fprintf(stderr, "%s:%u: hook %s %s failed in domain %s: killed by signal %d (%s)\n",
+			h->loc.file, h->loc.line, hook_when_names[h->when], h->path, domain,
+			WTERMSIG(status), strsignal(WTERMSIG(status)));
+	return -ECANCELED;
+}
+
+/* The plan on a memfd for the hook's standard input: no size limit there. */
+static int plan_fd(const struct hook *h, const char *changes)
+{
+	size_t len = changes ? strlen(changes) : 0;
+	int fd = memfd_create("vrfmgr-changes", MFD_CLOEXEC), r;
+
+	if (fd < 0 || (len && write(fd, changes, len) != (ssize_t)len) ||
+	    lseek(fd, 0, SEEK_SET) < 0) {
+		r = -errno;
+		fprintf(stderr, "%s:%u: hook %s: %s\n", h->loc.file, h->loc.line, h->path,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	return fd;
 }
 
 static int run_hook(const struct vrf_config *cfg, const struct hook *h, struct vrf_ns *ns,
-		    const char *domain, const char *changes)
+		    const char *domain, const char *changes, int verbose)
 {
 	char *why = NULL, *config = absolute_config(cfg), *env_changes = NULL;
-	int exec_fd = -1, in_fd = -1, status = 0, r;
-	size_t len = changes ? strlen(changes) : 0;
+	int exec_fd = -1, in_fd = -1, out[2] = { -1, -1 }, status = 0, r;
+	struct hook_cg cg = { .parent = -1, .dir = -1, .procs = -1 };
 	pid_t pid;
 
 	exec_fd = open_checked(h, &why);
@@ -345,20 +411,16 @@ static int run_hook(const struct vrf_config *cfg, const struct hook *h, struct v
 		r = exec_fd;
 		goto out;
 	}
-	/* The whole plan on standard input: no size limit there. */
-	in_fd = memfd_create("vrfmgr-changes", MFD_CLOEXEC);
-	if (in_fd < 0 || (len && write(in_fd, changes, len) != (ssize_t)len) ||
-	    lseek(in_fd, 0, SEEK_SET) < 0) {
-		r = -errno;
-		fprintf(stderr, "%s:%u: hook %s: %s\n", h->loc.file, h->loc.line, h->path,
-			strerror(errno));
-		goto out;
-	}
+	in_fd = plan_fd(h, changes);
 	env_changes = changes_env(changes ? changes : "");
-	if (!env_changes) {
-		r = -ENOMEM;
+	if (in_fd < 0 || !env_changes || pipe2(out, O_CLOEXEC) < 0) {
+		r = in_fd < 0 ? in_fd : !env_changes ? -ENOMEM : -errno;
 		goto out;
 	}
+	hook_cg_create(&cg);
+	if (verbose > 0)
+		fprintf(stderr, "%s: hook %s %s\n", domain, cg.dir >= 0 ? "in cgroup" :
+			"in its process group only, as", cg.dir >= 0 ? cg.name : cg.why);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -368,33 +430,32 @@ static int run_hook(const struct vrf_config *cfg, const struct hook *h, struct v
 		goto out;
 	}
 	if (pid == 0)
-		child(h, exec_fd, ns ? vrf_ns_fd(ns) : -1, in_fd, domain, config, env_changes);
+		child(h, exec_fd, ns ? vrf_ns_fd(ns) : -1, in_fd, out[1], &cg, domain, config,
+		      env_changes);
 	/* Set the group from both sides, so a kill on timeout never races
 	 * the child's own setpgid(). */
 	setpgid(pid, pid);
-	if (!wait_for(pid, (long long)h->timeout * 1000, &status)) {
-		kill(-pid, SIGKILL);
+	close(out[1]);
+	out[1] = -1;
+	if (supervise(pid, &out[0], (long long)h->timeout * 1000, &status)) {
+		r = report_status(h, domain, status);
+	} else {
+		hook_cg_kill(&cg, pid);
 		waitpid(pid, &status, 0);
 		fprintf(stderr, "%s:%u: hook %s %s in domain %s timed out after %u s and was killed\n",
 			h->loc.file, h->loc.line, hook_when_names[h->when], h->path, domain,
 			h->timeout);
 		r = -ETIMEDOUT;
-		goto out;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		r = 0;
-	} else if (WIFEXITED(status)) {
-		fprintf(stderr, "%s:%u: hook %s %s failed in domain %s: exit status %d\n",
-			h->loc.file, h->loc.line, hook_when_names[h->when], h->path, domain,
-			WEXITSTATUS(status));
-		r = -ECANCELED;
-	} else {
-		fprintf(stderr, "%s:%u: hook %s %s failed in domain %s: killed by signal %d (%s)\n",
-			h->loc.file, h->loc.line, hook_when_names[h->when], h->path, domain,
-			WTERMSIG(status), strsignal(WTERMSIG(status)));
-		r = -ECANCELED;
-	}
+	/* What the hook wrote last; a child it left behind holding the pipe
+	 * gets no longer than the grace. */
+	if (out[0] >= 0)
+		supervise(0, &out[0], HOOK_OUTPUT_GRACE_MS, &status);
 out:
+	hook_cg_release(&cg);
+	for (int i = 0; i < 2; i++)
+		if (out[i] >= 0)
+			close(out[i]);
 	if (exec_fd >= 0)
 		close(exec_fd);
 	if (in_fd >= 0)
@@ -490,7 +551,8 @@ static int hook_event(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 		if (vrf_run_verbose(run) > 0)
 			fprintf(stderr, "%s: running hook %s %s\n", d->name, hook_when_names[when],
 				set->h[i].path);
-		r = run_hook(vrf_run_config(run), &set->h[i], ns, d->name, changes);
+		r = run_hook(vrf_run_config(run), &set->h[i], ns, d->name, changes,
+			     vrf_run_verbose(run));
 		if (r < 0 && !first) {
 			first = r;
 			/* A failed pre-apply hook vetoes the domain: the
