@@ -341,11 +341,12 @@ static bool supervise(pid_t pid, int *out_fd, long long timeout_ms, int *ret_sta
 				       { .fd = pidfd, .events = POLLIN } };
 		pid_t w = pid ? waitpid(pid, ret_status, WNOHANG) : 0;
 
-		if (w == pid && pid) {
+		/* Reaped (or, ECHILD, not ours to reap any more). */
+		if (pid && (w == pid || (w < 0 && errno != EINTR))) {
 			ended = true;
 			break;
 		}
-		if ((w < 0 && errno != EINTR) || left <= 0 || (!pid && *out_fd < 0))
+		if (left <= 0 || (!pid && *out_fd < 0))
 			break;
 		/* Without pidfd (older kernels) poll the child every 10 ms. */
 		if (pid && pidfd < 0 && left > 10)
