@@ -498,6 +498,42 @@ static void test_ifc(void)
 	close(fd);
 }
 
+/* watch tells its own echoes by port id: every netlink socket the process
+ * holds is listed, a closed socket is not, nor 0 (the kernel). */
+static void test_portids(void)
+{
+	int a = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	int b = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK }, sb;
+	socklen_t len = sizeof(sb);
+	uint32_t *ids = NULL, gone;
+	size_t n = 0;
+	int err;
+
+	if (a < 0 || b < 0 || bind(a, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    bind(b, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(b, (struct sockaddr *)&sb, &len) < 0) {
+		check(false, "netlink sockets for the port id test");
+		goto out;
+	}
+	len = sizeof(sa);
+	getsockname(a, (struct sockaddr *)&sa, &len);
+	gone = sb.nl_pid;
+	close(b);
+	b = -1;
+	err = test_nl_own_portids(&ids, &n);
+	check(err == 0 && test_nl_portid_in(ids, n, sa.nl_pid),
+	      "an open netlink socket's port id is the process's own");
+	check(!test_nl_portid_in(ids, n, gone) && !test_nl_portid_in(ids, n, 0),
+	      "a closed socket's port id and 0 (the kernel) are not");
+	free(ids);
+out:
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+}
+
 int main(void)
 {
 	struct vrf_nl *nl = fake_nl();
@@ -508,37 +544,8 @@ int main(void)
 	test_batch_copy(nl);
 	test_dump_objs(nl);
 	test_ifc();
+	test_portids();
 	nl_drop(nl);
-	/* watch tells its own echoes by port id: every netlink socket the
-	 * process holds is listed, a socket closed or never bound is not. */
-	{
-		int a = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-		int c2 = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-		struct sockaddr_nl sa = { .nl_family = AF_NETLINK }, sb;
-		socklen_t len = sizeof(sb);
-		uint32_t *ids = NULL, gone;
-		size_t n = 0;
-
-		if (a < 0 || c2 < 0 || bind(a, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-		    bind(c2, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-		    getsockname(c2, (struct sockaddr *)&sb, &len) < 0) {
-			check(false, "netlink sockets for the port id test");
-		} else {
-			len = sizeof(sa);
-			getsockname(a, (struct sockaddr *)&sa, &len);
-			gone = sb.nl_pid;
-			close(c2);
-			err = test_nl_own_portids(&ids, &n);
-			check(err == 0 && test_nl_portid_in(ids, n, sa.nl_pid),
-			      "an open netlink socket's port id is the process's own");
-			check(!test_nl_portid_in(ids, n, gone) && !test_nl_portid_in(ids, n, 0),
-			      "a closed socket's port id and 0 (the kernel) are not");
-			free(ids);
-		}
-		if (a >= 0)
-			close(a);
-	}
-
 	printf("%d checks, %d failed\n", n_tests, fails);
 	return fails ? 1 : 0;
 }
