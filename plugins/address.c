@@ -196,14 +196,13 @@ static void address_free(struct vrf_obj *o)
  * the engine's check (config.c), by address_compare(). */
 static int address_validate(struct vrf_config *cfg, struct vrf_domain *d)
 {
-	size_t i;
+	size_t n;
+	struct vrf_obj *const *v = vrf_domain_sorted(d, &address_plugin, &n);
 	int err = 0;
 
-	for (i = 0; i < d->objs.n; i++) {
-		const struct address *ad = CADDR(d->objs.v[i]);
+	for (size_t i = 0; i < n; i++) {
+		const struct address *ad = CADDR(v[i]);
 
-		if (d->objs.v[i]->plugin != &address_plugin)
-			continue;
 		if (vrf_check_dev(cfg, d, &ad->obj.loc, "address", "dev", ad->dev) < 0)
 			err = -EINVAL;
 	}
@@ -371,69 +370,59 @@ static void address_encode(struct nlmsghdr *nlh, const struct address *ad, bool 
 	mnl_attr_put_u32(nlh, IFA_FLAGS, flags);
 }
 
+/* The engine hands the ops over as the plan lists them (deletions, changes,
+ * additions), and they go to the kernel in that order, in one batch. */
 static int address_apply(struct vrf_run *run, struct vrf_ns *ns,
 			 const struct vrf_domain *d, struct vrf_op *ops, size_t n)
 {
-	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
 	struct vrf_ifc ifc;
 	struct vrf_nl_batch *b;
-	size_t i, pass;
 	int first = 0, err;
 
 	err = vrf_nl_batch_ops(ns, ops, n, &b);
 	if (err < 0)
 		return err;
 	vrf_ifc_init(&ifc, ns);
+	for (size_t i = 0; i < n; i++) {
+		struct vrf_op *op = &ops[i];
+		const struct address *ad = CADDR(op->kind == VRF_OP_DEL ? op->have : op->want);
+		int ifindex = vrf_ifc_index(&ifc, ad->dev);
+		struct nlmsghdr *nlh;
 
-	for (pass = 0; pass < 3; pass++) {
-		for (i = 0; i < n; i++) {
-			struct vrf_op *op = &ops[i];
-			const struct address *ad;
-			struct nlmsghdr *nlh;
-			int ifindex;
-
-			if (op->kind != order[pass])
+		if (ifindex < 0) {
+			/* No device, no address: a deletion is done. */
+			if (op->kind == VRF_OP_DEL)
 				continue;
-			ad = CADDR(op->kind == VRF_OP_DEL ? op->have : op->want);
-			ifindex = vrf_ifc_index(&ifc, ad->dev);
-			if (ifindex < 0) {
-				/* No device, no address: a deletion is done. */
-				if (op->kind == VRF_OP_DEL)
-					continue;
-				op->err = -ENODEV;
-				if (asprintf(&op->errmsg, "device %s does not exist in this "
-					     "namespace", ad->dev) < 0)
-					op->errmsg = NULL;
-				if (!first)
-					first = op->err;
-				continue;
-			}
-			/* The kernel does not change an IPv4 address's
-			 * noprefixroute in place (NLM_F_REPLACE only renews
-			 * lifetimes there): delete and add it, in one batch. */
-			if (op->kind == VRF_OP_DEL ||
-			    (op->kind == VRF_OP_CHANGE && ad->a.family == AF_INET)) {
-				nlh = vrf_nl_batch_add(b, RTM_DELADDR, 0, op);
-				if (!nlh)
-					goto sock_fail;
-				address_encode(nlh, op->kind == VRF_OP_DEL ? ad : CADDR(op->have),
-					       true, ifindex);
-				if (op->kind == VRF_OP_DEL)
-					continue;
-			}
-			nlh = vrf_nl_batch_add(b, RTM_NEWADDR, NLM_F_CREATE |
-					       (op->kind == VRF_OP_CHANGE && ad->a.family == AF_INET6 ?
-						NLM_F_REPLACE : NLM_F_EXCL), op);
-			if (!nlh)
-				goto sock_fail;
-			address_encode(nlh, ad, false, ifindex);
-			continue;
-sock_fail:
-			if (!op->err)
-				op->err = -errno;
+			vrf_op_fail(op, -ENODEV, "device %s does not exist in this namespace",
+				    ad->dev);
 			if (!first)
 				first = op->err;
+			continue;
 		}
+		/* The kernel does not change an IPv4 address's noprefixroute
+		 * in place (NLM_F_REPLACE only renews lifetimes there): delete
+		 * and add it, in one batch. */
+		if (op->kind == VRF_OP_DEL ||
+		    (op->kind == VRF_OP_CHANGE && ad->a.family == AF_INET)) {
+			nlh = vrf_nl_batch_add(b, RTM_DELADDR, 0, op);
+			if (!nlh)
+				goto sock_fail;
+			address_encode(nlh, op->kind == VRF_OP_DEL ? ad : CADDR(op->have),
+				       true, ifindex);
+			if (op->kind == VRF_OP_DEL)
+				continue;
+		}
+		nlh = vrf_nl_batch_add(b, RTM_NEWADDR, NLM_F_CREATE |
+				       (op->kind == VRF_OP_CHANGE && ad->a.family == AF_INET6 ?
+					NLM_F_REPLACE : NLM_F_EXCL), op);
+		if (!nlh)
+			goto sock_fail;
+		address_encode(nlh, ad, false, ifindex);
+		continue;
+sock_fail:
+		vrf_op_fail(op, -errno, NULL);
+		if (!first)
+			first = op->err;
 	}
 	err = vrf_nl_batch_finish(b);
 	vrf_ifc_free(&ifc);

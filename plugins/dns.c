@@ -632,7 +632,6 @@ static const struct vrf_plugin dns_plugin = {
 	.stage = 70,
 	/* ALWAYS: a file vrfmgr wrote must be seen (and removed) after the
 	 * domain's last dns line left the config. */
-	.flags = VRF_PLUGIN_ALWAYS,
 	.parse = dns_parse,
 	.validate = dns_validate,
 	.compare = dns_compare,

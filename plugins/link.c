@@ -1267,7 +1267,7 @@ const struct vrf_plugin vrf_link_plugin = {
 	.stage = 20,
 	/* Observed everywhere: a domain whose last link left the file still has
 	 * links vrfmgr made (they carry the alias) that must go. */
-	.flags = VRF_PLUGIN_HOST_OK | VRF_PLUGIN_ALWAYS,
+	.flags = VRF_PLUGIN_HOST_OK,
 	.parse = link_parse,
 	.validate = link_validate,
 	.compare = link_compare,

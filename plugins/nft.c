@@ -2458,7 +2458,6 @@ static const struct vrf_plugin nft_plugin = {
 	 * links comes up. */
 	.stage = 10,
 	/* ALWAYS: a domain whose nft_file went away still owns tables. */
-	.flags = VRF_PLUGIN_ALWAYS,
 	.parse = nft_parse,
 	.validate = nft_validate,
 	.compare = nft_compare,

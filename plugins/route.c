@@ -790,15 +790,14 @@ static int rt_check_dev(struct vrf_config *cfg, const struct vrf_domain *d,
 static int route_validate(struct vrf_config *cfg, struct vrf_domain *d)
 {
 	const char *last_ok = NULL;
-	size_t i;
+	size_t n;
+	struct vrf_obj *const *v = vrf_domain_sorted(d, &route_plugin, &n);
 	int err = 0;
 
-	for (i = 0; i < d->objs.n; i++) {
-		const struct route *r = CROUTE(d->objs.v[i]);
+	for (size_t i = 0; i < n; i++) {
+		const struct route *r = CROUTE(v[i]);
 		unsigned k;
 
-		if (d->objs.v[i]->plugin != &route_plugin)
-			continue;
 		if (r->dev[0] && rt_check_dev(cfg, d, r, r->dev, &last_ok) < 0)
 			err = -EINVAL;
 		for (k = 0; k < r->n_nh; k++)
@@ -1096,17 +1095,6 @@ static void route_encode(struct nlmsghdr *nlh, const struct route *r, bool del,
 	}
 }
 
-static void rt_op_fail(struct vrf_op *op, int err, const char *fmt, const char *arg)
-{
-	char msg[128];
-
-	if (op->err)
-		return;
-	snprintf(msg, sizeof(msg), fmt, arg);
-	op->err = err;
-	op->errmsg = strdup(msg);
-}
-
 /* Resolve the devices an added or changed route names; 0 or -errno with the
  * op marked failed. */
 static int rt_resolve(struct vrf_ifc *ifc, struct vrf_op *op, const struct route *r, int *ifidx)
@@ -1117,7 +1105,7 @@ static int rt_resolve(struct vrf_ifc *ifc, struct vrf_op *op, const struct route
 	if (r->dev[0]) {
 		ifidx[0] = vrf_ifc_index(ifc, r->dev);
 		if (ifidx[0] < 0) {
-			rt_op_fail(op, -ENODEV, "device %s does not exist in this namespace", r->dev);
+			vrf_op_fail(op, -ENODEV, "device %s does not exist in this namespace", r->dev);
 			return -ENODEV;
 		}
 	}
@@ -1127,74 +1115,59 @@ static int rt_resolve(struct vrf_ifc *ifc, struct vrf_op *op, const struct route
 			continue;
 		ifidx[1 + i] = vrf_ifc_index(ifc, r->nh[i].dev);
 		if (ifidx[1 + i] < 0) {
-			rt_op_fail(op, -ENODEV, "device %s does not exist in this namespace",
-				   r->nh[i].dev);
+			vrf_op_fail(op, -ENODEV, "device %s does not exist in this namespace",
+				    r->nh[i].dev);
 			return -ENODEV;
 		}
 	}
 	return 0;
 }
 
+/* The engine hands the ops over as the plan lists them (deletions, changes,
+ * additions), and they go to the kernel in that order, in one batch. */
 static int route_apply(struct vrf_run *run, struct vrf_ns *ns,
 		       const struct vrf_domain *d, struct vrf_op *ops, size_t n)
 {
-	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
 	unsigned proto = vrf_run_config(run)->route_protocol;
 	struct vrf_ifc ifc;
 	struct vrf_nl_batch *b;
 	int ifidx[1 + RT_MAX_NH];
 	int first = 0, err;
-	size_t i, pass;
 
 	err = vrf_nl_batch_ops(ns, ops, n, &b);
 	if (err < 0)
 		return err;
 	vrf_ifc_init(&ifc, ns);
+	for (size_t i = 0; i < n; i++) {
+		struct vrf_op *op = &ops[i];
+		const struct route *r;
+		struct nlmsghdr *nlh;
+		bool del = op->kind == VRF_OP_DEL;
+		uint16_t type, flags;
 
-	/* Deletions, then changes, then additions, all in one batch: the
-	 * kernel sees them in the order the plan lists them. */
-	for (pass = 0; pass < 3; pass++) {
-		for (i = 0; i < n; i++) {
-			struct vrf_op *op = &ops[i];
-			const struct route *r;
-			struct nlmsghdr *nlh;
-			bool del = op->kind == VRF_OP_DEL;
-			uint16_t type, flags;
-
-			if (op->kind != order[pass] || op->err)
-				continue;
-			r = CROUTE(del ? op->have : op->want);
-			if (!del && rt_resolve(&ifc, op, r, ifidx) < 0) {
-				if (!first)
-					first = op->err;
-				continue;
-			}
-			type = del ? RTM_DELROUTE : RTM_NEWROUTE;
-			flags = op->kind == VRF_OP_ADD ? NLM_F_CREATE | NLM_F_EXCL :
-				op->kind == VRF_OP_CHANGE ? NLM_F_CREATE | NLM_F_REPLACE : 0;
-			nlh = vrf_nl_batch_add(b, type, flags, op);
-			if (!nlh) {
-				if (!op->err)
-					op->err = -errno;
-				if (!first)
-					first = op->err;
-				continue;
-			}
-			route_encode(nlh, r, del, proto, ifidx);
+		if (op->err)
+			continue;
+		r = CROUTE(del ? op->have : op->want);
+		if (!del && rt_resolve(&ifc, op, r, ifidx) < 0) {
+			if (!first)
+				first = op->err;
+			continue;
 		}
+		type = del ? RTM_DELROUTE : RTM_NEWROUTE;
+		flags = op->kind == VRF_OP_ADD ? NLM_F_CREATE | NLM_F_EXCL :
+			op->kind == VRF_OP_CHANGE ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+		nlh = vrf_nl_batch_add(b, type, flags, op);
+		if (!nlh) {
+			vrf_op_fail(op, -errno, NULL);
+			if (!first)
+				first = op->err;
+			continue;
+		}
+		route_encode(nlh, r, del, proto, ifidx);
 	}
 	err = vrf_nl_batch_finish(b);
 	vrf_ifc_free(&ifc);
 	return first ? first : err;
-}
-
-/* With -v, say how many netlink write requests this process has sent
- * through nl.c (routes, addresses, rules): the evidence, for tests and
- * operators, that a run which found everything in sync wrote nothing. */
-static void route_run_end(struct vrf_run *run)
-{
-	if (vrf_run_verbose(run) > 0)
-		fprintf(stderr, "vrfmgr: %lu netlink write requests sent\n", vrf_nl_writes());
 }
 
 static const char *const route_keys[] = { "route", NULL };
@@ -1214,7 +1187,6 @@ static const struct vrf_plugin route_plugin = {
 	.format = route_format,
 	.format_change = vrf_format_was,
 	.free = route_free,
-	.run_end = route_run_end,
 };
 
 VRF_PLUGIN_REGISTER(route_plugin);

@@ -414,14 +414,13 @@ static void rule_format(const struct vrf_obj *o, struct vrf_buf *out)
  * check (config.c), by rule_compare(). */
 static int rule_validate(struct vrf_config *cfg, struct vrf_domain *d)
 {
-	size_t i;
+	size_t n;
+	struct vrf_obj *const *v = vrf_domain_sorted(d, &rule_plugin, &n);
 	int err = 0;
 
-	for (i = 0; i < d->objs.n; i++) {
-		const struct rule *r = CRULE(d->objs.v[i]);
+	for (size_t i = 0; i < n; i++) {
+		const struct rule *r = CRULE(v[i]);
 
-		if (d->objs.v[i]->plugin != &rule_plugin)
-			continue;
 		if ((r->iif[0] && vrf_check_dev(cfg, d, &r->obj.loc, "rule", "iif", r->iif) < 0) ||
 		    (r->oif[0] && vrf_check_dev(cfg, d, &r->obj.loc, "rule", "oif", r->oif) < 0))
 			err = -EINVAL;
@@ -605,46 +604,41 @@ static void rule_encode(struct nlmsghdr *nlh, const struct rule *r, unsigned pro
 	mnl_attr_put_u8(nlh, FRA_PROTOCOL, (uint8_t)proto);
 }
 
+/* The engine hands the ops over as the plan lists them (deletions, changes,
+ * additions), and they go to the kernel in that order, in one batch. */
 static int rule_apply(struct vrf_run *run, struct vrf_ns *ns,
 		      const struct vrf_domain *d, struct vrf_op *ops, size_t n)
 {
-	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
 	unsigned proto = vrf_run_config(run)->route_protocol;
 	struct vrf_nl_batch *b;
-	size_t i, pass;
 	int first = 0, err;
 
 	err = vrf_nl_batch_ops(ns, ops, n, &b);
 	if (err < 0)
 		return err;
-	for (pass = 0; pass < 3; pass++) {
-		for (i = 0; i < n; i++) {
-			struct vrf_op *op = &ops[i];
-			struct nlmsghdr *nlh;
+	for (size_t i = 0; i < n; i++) {
+		struct vrf_op *op = &ops[i];
+		struct nlmsghdr *nlh;
 
-			if (op->kind != order[pass])
-				continue;
-			/* No replace for rules: a change deletes the live rule
-			 * and adds the wanted one right behind it. */
-			if (op->kind != VRF_OP_ADD) {
-				nlh = vrf_nl_batch_add(b, RTM_DELRULE, 0, op);
-				if (!nlh)
-					goto sock_fail;
-				rule_encode(nlh, CRULE(op->have), proto);
-			}
-			if (op->kind != VRF_OP_DEL) {
-				nlh = vrf_nl_batch_add(b, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, op);
-				if (!nlh)
-					goto sock_fail;
-				rule_encode(nlh, CRULE(op->want), proto);
-			}
-			continue;
-sock_fail:
-			if (!op->err)
-				op->err = -errno;
-			if (!first)
-				first = op->err;
+		/* No replace for rules: a change deletes the live rule and
+		 * adds the wanted one right behind it. */
+		if (op->kind != VRF_OP_ADD) {
+			nlh = vrf_nl_batch_add(b, RTM_DELRULE, 0, op);
+			if (!nlh)
+				goto sock_fail;
+			rule_encode(nlh, CRULE(op->have), proto);
 		}
+		if (op->kind != VRF_OP_DEL) {
+			nlh = vrf_nl_batch_add(b, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, op);
+			if (!nlh)
+				goto sock_fail;
+			rule_encode(nlh, CRULE(op->want), proto);
+		}
+		continue;
+sock_fail:
+		vrf_op_fail(op, -errno, NULL);
+		if (!first)
+			first = op->err;
 	}
 	err = vrf_nl_batch_finish(b);
 	return first ? first : err;

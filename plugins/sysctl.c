@@ -760,10 +760,76 @@ static bool key_waits_for_link(const struct vrf_config *cfg, const struct vrf_do
 
 /* ---- observe ---- */
 
-static int cmp_key(const void *a, const void *b)
+/* bsearch() over the file's keys, which vrf_domain_sorted() hands over in
+ * identity order: sorted by key. */
+static int cmp_key(const void *key, const void *elem)
 {
-	return strcmp(((*(const struct sysctl_obj *const *)a))->key,
-		      ((*(const struct sysctl_obj *const *)b))->key);
+	return strcmp(key, ((const struct sysctl_obj *)*(struct vrf_obj *const *)elem)->key);
+}
+
+/* The live value of every key the file sets. */
+static int observe_wanted(struct vrf_ns *ns, int dirfd, const struct vrf_config *cfg,
+			  const struct vrf_domain *d, struct vrf_obj *const *want,
+			  size_t n_want, struct vrf_objv *out)
+{
+	for (size_t i = 0; i < n_want; i++) {
+		const struct sysctl_obj *w = (const struct sysctl_obj *)want[i];
+		struct sysctl_obj *o;
+		char *value = NULL;
+		int r = read_key(dirfd, w, &value);
+
+		if (r == -ENOENT && key_waits_for_link(cfg, d, w))
+			continue;
+		if (r < 0) {
+			char *msg = why_unusable(ns, w->key, w->path, r);
+
+			if (msg)
+				report(&w->obj.loc, msg);
+			else
+				fprintf(stderr, "%s:%u: sysctl %s: %s\n", w->obj.loc.file,
+					w->obj.loc.line, w->key, strerror(-r));
+			free(msg);
+			return r;
+		}
+		o = sysctl_new(NULL, w->key, w->path, value, NULL);
+		free(value);
+		if (!o || vrf_objv_push(out, &o->obj) < 0) {
+			free(o);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Keys vrfmgr changed that the file no longer sets: live objects of their
+ * own, so that the diff plans their restoration. */
+static int observe_recorded(int dirfd, const struct sysctl_recs *rs, struct vrf_obj *const *want,
+			    size_t n_want, struct vrf_objv *out)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		struct sysctl_obj key = { .key = rs->v[i].key }, *o;
+		char *path = NULL, *value = NULL, why[512];
+
+		if (bsearch(rs->v[i].key, want, n_want, sizeof(*want), cmp_key))
+			continue;
+		if (key_to_path(rs->v[i].key, &path, why, sizeof(why)) < 0)
+			continue;	/* a damaged record line: nothing to restore */
+		key.path = path;
+		if (read_key(dirfd, &key, &value) < 0) {
+			/* The interface went away with its keys: nothing to
+			 * put back. */
+			free(path);
+			continue;
+		}
+		o = sysctl_new(NULL, rs->v[i].key, path, value, rs->v[i].value);
+		free(path);
+		free(value);
+		if (!o || vrf_objv_push(out, &o->obj) < 0) {
+			free(o);
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 static int sysctl_observe(struct vrf_run *run, struct vrf_ns *ns,
@@ -771,10 +837,9 @@ static int sysctl_observe(struct vrf_run *run, struct vrf_ns *ns,
 {
 	const struct vrf_config *cfg = vrf_run_config(run);
 	struct sysctl_recs rs = { 0 };
-	const struct sysctl_obj **want = NULL;
+	struct vrf_obj *const *want = NULL;
 	size_t n_want = 0;
-	bool entered = false;
-	int dirfd, r;
+	int dirfd, r, l;
 
 	/* A domain that does not exist yet has nothing live; its keys are
 	 * checked when apply has created it. */
@@ -786,105 +851,31 @@ static int sysctl_observe(struct vrf_run *run, struct vrf_ns *ns,
 			vrf_ns_name(ns), strerror(-r));
 		return r;
 	}
-	want = calloc(d && d->objs.n ? d->objs.n : 1, sizeof(*want));
-	if (!want) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; d && i < d->objs.n; i++)
-		if (d->objs.v[i]->plugin == &sysctl_plugin)
-			want[n_want++] = (const struct sysctl_obj *)d->objs.v[i];
+	if (d)
+		want = vrf_domain_sorted(d, &sysctl_plugin, &n_want);
 	if (!n_want && !rs.n)
 		goto out;
-	qsort(want, n_want, sizeof(*want), cmp_key);
-
 	r = vrf_ns_enter(ns);
 	if (r < 0)
 		goto out;
-	entered = true;
 	dirfd = procnet_dirfd(ns);
 	if (dirfd < 0) {
 		r = dirfd;
 		fprintf(stderr, "vrfmgr: /proc/sys/net in %s: %s\n", vrf_ns_name(ns), strerror(-r));
-		goto out;
-	}
-	for (size_t i = 0; i < n_want; i++) {
-		const struct sysctl_obj *w = want[i];
-		struct sysctl_obj *o;
-		char *value = NULL;
-
-		r = read_key(dirfd, w, &value);
-		if (r == -ENOENT && key_waits_for_link(cfg, d, w)) {
-			r = 0;
-			continue;
-		}
-		if (r < 0) {
-			char *msg = why_unusable(ns, w->key, w->path, r);
-
-			if (msg)
-				report(&w->obj.loc, msg);
-			else
-				fprintf(stderr, "%s:%u: sysctl %s: %s\n", w->obj.loc.file,
-					w->obj.loc.line, w->key, strerror(-r));
-			free(msg);
-			goto out;
-		}
-		o = sysctl_new(NULL, w->key, w->path, value, NULL);
-		free(value);
-		if (!o || vrf_objv_push(out, &o->obj) < 0) {
-			free(o);
-			r = -ENOMEM;
-			goto out;
-		}
-	}
-	/* Keys vrfmgr changed that the file no longer sets: live objects of
-	 * their own, so that the diff plans their restoration. */
-	for (size_t i = 0; i < rs.n; i++) {
-		struct sysctl_obj key = { .key = rs.v[i].key }, *kp = &key, *o;
-		char *path = NULL, *value = NULL, why[512];
-
-		if (bsearch(&kp, want, n_want, sizeof(*want), cmp_key))
-			continue;
-		if (key_to_path(rs.v[i].key, &path, why, sizeof(why)) < 0)
-			continue;	/* a damaged record line: nothing to restore */
-		key.path = path;
-		r = read_key(dirfd, &key, &value);
-		if (r < 0) {
-			/* The interface went away with its keys: nothing to
-			 * put back. */
-			free(path);
-			r = 0;
-			continue;
-		}
-		o = sysctl_new(NULL, rs.v[i].key, path, value, rs.v[i].value);
-		free(path);
-		free(value);
-		if (!o || vrf_objv_push(out, &o->obj) < 0) {
-			free(o);
-			r = -ENOMEM;
-			goto out;
-		}
-	}
-out:
-	if (entered) {
-		int l = vrf_ns_leave(ns);
-
+	} else {
+		r = observe_wanted(ns, dirfd, cfg, d, want, n_want, out);
 		if (!r)
-			r = l;
+			r = observe_recorded(dirfd, &rs, want, n_want, out);
 	}
-	free(want);
+	l = vrf_ns_leave(ns);
+	if (!r)
+		r = l;
+out:
 	recs_free(&rs);
 	return r;
 }
 
 /* ---- apply ---- */
-
-static void op_fail(struct vrf_op *op, int err, char *msg)
-{
-	op->err = err;
-	free(op->errmsg);
-	op->errmsg = msg;
-}
 
 static const struct sysctl_obj *op_obj(const struct vrf_op *op)
 {
@@ -930,6 +921,74 @@ out:
 	return r;
 }
 
+/* Hand msg (malloc'd, may be NULL) to op as its error text. */
+static void op_fail_msg(struct vrf_op *op, int err, char *msg)
+{
+	vrf_op_fail(op, err, msg ? "%s" : NULL, msg);
+	free(msg);
+}
+
+/* Record what each key holds before vrfmgr changes it for the first time;
+ * the caller makes that record durable before any write, so a crash in
+ * between cannot lose the value to restore. */
+static void record_before(struct vrf_ns *ns, int dirfd, struct sysctl_recs *rs,
+			  struct vrf_op *ops, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sysctl_obj *o = op_obj(&ops[i]);
+		char *value = NULL;
+		int r;
+
+		if (ops[i].kind == VRF_OP_DEL || recs_find(rs, o->key))
+			continue;
+		r = read_key(dirfd, o, &value);
+		if (r < 0) {
+			char *msg = why_unusable(ns, o->key, o->path, r);
+
+			if (msg)
+				op_fail_msg(&ops[i], r, msg);
+			else
+				vrf_op_fail(&ops[i], r, "sysctl %s: %s", o->key, strerror(-r));
+			continue;
+		}
+		r = recs_add(rs, o->key, value);
+		free(value);
+		if (r < 0)
+			vrf_op_fail(&ops[i], r, NULL);
+	}
+}
+
+/* Write the ops that have not failed yet. */
+static void write_ops(struct vrf_ns *ns, int dirfd, struct sysctl_recs *rs,
+		      struct vrf_op *ops, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sysctl_obj *o = op_obj(&ops[i]);
+		const struct sysctl_rec *rec;
+		char *msg = NULL;
+		int r;
+
+		if (ops[i].err)
+			continue;
+		if (ops[i].kind != VRF_OP_DEL) {
+			r = write_key(ns, dirfd, o, o->value, &msg);
+		} else {
+			/* Deleting a sysctl puts back what vrfmgr found.  A key
+			 * without a record was never changed by vrfmgr. */
+			rec = recs_find(rs, o->key);
+			r = rec ? write_key(ns, dirfd, o, rec->value, &msg) : 0;
+			if (r == -ENOENT)
+				r = 0;	/* the interface and its key are gone */
+			if (!r)
+				recs_drop(rs, o->key);
+		}
+		if (r < 0)
+			op_fail_msg(&ops[i], r, msg);
+		else
+			free(msg);
+	}
+}
+
 static int sysctl_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
 			struct vrf_op *ops, size_t n)
 {
@@ -950,30 +1009,7 @@ static int sysctl_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf
 		vrf_ns_leave(ns);
 		goto fail_all;
 	}
-
-	/* First record what each key holds before vrfmgr changes it for the
-	 * first time, and make that record durable before any write: a crash
-	 * in between must not lose the value to restore. */
-	for (size_t i = 0; i < n; i++) {
-		const struct sysctl_obj *o = op_obj(&ops[i]);
-		char *value = NULL;
-
-		if (ops[i].kind == VRF_OP_DEL || recs_find(&rs, o->key))
-			continue;
-		r = read_key(dirfd, o, &value);
-		if (r < 0) {
-			char *msg = why_unusable(ns, o->key, o->path, r);
-
-			if (!msg && asprintf(&msg, "sysctl %s: %s", o->key, strerror(-r)) < 0)
-				msg = NULL;
-			op_fail(&ops[i], r, msg);
-			continue;
-		}
-		r = recs_add(&rs, o->key, value);
-		free(value);
-		if (r < 0)
-			op_fail(&ops[i], r, NULL);
-	}
+	record_before(ns, dirfd, &rs, ops, n);
 	if (rs.dirty) {
 		r = recs_save(cfg, dom, &rs);
 		if (r < 0) {
@@ -981,31 +1017,7 @@ static int sysctl_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf
 			goto fail_all;
 		}
 	}
-
-	for (size_t i = 0; i < n; i++) {
-		const struct sysctl_obj *o = op_obj(&ops[i]);
-		const struct sysctl_rec *rec;
-		char *msg = NULL;
-
-		if (ops[i].err)
-			continue;
-		if (ops[i].kind != VRF_OP_DEL) {
-			r = write_key(ns, dirfd, o, o->value, &msg);
-		} else {
-			/* Deleting a sysctl puts back what vrfmgr found.  A key
-			 * without a record was never changed by vrfmgr. */
-			rec = recs_find(&rs, o->key);
-			r = rec ? write_key(ns, dirfd, o, rec->value, &msg) : 0;
-			if (r == -ENOENT)
-				r = 0;	/* the interface and its key are gone */
-			if (!r)
-				recs_drop(&rs, o->key);
-		}
-		if (r < 0)
-			op_fail(&ops[i], r, msg);
-		else
-			free(msg);
-	}
+	write_ops(ns, dirfd, &rs, ops, n);
 	r = vrf_ns_leave(ns);
 	if (r < 0)
 		first = r;
@@ -1020,14 +1032,9 @@ static int sysctl_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf
 	return first;
 
 fail_all:
-	for (size_t i = 0; i < n; i++) {
-		char *msg = NULL;
-
-		if (asprintf(&msg, "sysctl: %s/%s/" SYSCTL_RECORD ": %s", cfg->state_dir, dom,
-			     strerror(-r)) < 0)
-			msg = NULL;
-		op_fail(&ops[i], r, msg);
-	}
+	for (size_t i = 0; i < n; i++)
+		vrf_op_fail(&ops[i], r, "sysctl: %s/%s/" SYSCTL_RECORD ": %s", cfg->state_dir, dom,
+			    strerror(-r));
 	recs_free(&rs);
 	return r;
 }
@@ -1044,7 +1051,7 @@ static const struct vrf_plugin sysctl_plugin = {
 	.stage = 25,
 	/* ALWAYS: a domain whose last sysctl left the file still has values
 	 * to restore. */
-	.flags = VRF_PLUGIN_HOST_OK | VRF_PLUGIN_ALWAYS,
+	.flags = VRF_PLUGIN_HOST_OK,
 	.parse = sysctl_parse,
 	.compare = sysctl_compare,
 	.equal = sysctl_equal,

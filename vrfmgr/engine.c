@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "nl.h"
 
 /* Change text kept for hooks, at most: their environment strings may not
  * exceed 128 KiB. */
@@ -209,6 +210,11 @@ void vrf_run_free(struct vrf_run *run)
 	for (size_t i = 0; i < n; i++)
 		if (ps[i]->run_end)
 			ps[i]->run_end(run);
+	/* The evidence, for tests and operators, that a run which found
+	 * everything in sync wrote nothing: nl.c counts the process's netlink
+	 * write requests (routes, addresses, rules). */
+	if (run->verbose > 0)
+		fprintf(stderr, "vrfmgr: %lu netlink write requests sent\n", vrf_nl_writes());
 	for (size_t i = 0; i < run->n_ns; i++)
 		ns_free(run->ns[i]);
 	free(run->ns);
@@ -368,9 +374,13 @@ static void op_push(struct vrf_ns *ns, enum vrf_op_kind kind, struct vrf_obj *wa
 	ns->ops[ns->n_ops++] = (struct vrf_op){ .kind = kind, .want = want, .have = have };
 }
 
-/* Deletions of a kind first, so a batch never adds what it then removes. */
+/* A kind's ops in the order apply() gets them and the plan lists them:
+ * deletions first, so a batch never adds what it then removes, then
+ * changes, then additions, each group in identity order.  Doing it here
+ * once spares every plugin its own passes over the ops. */
 static void order_segment(struct vrf_op *ops, size_t n)
 {
+	static const enum vrf_op_kind order[] = { VRF_OP_DEL, VRF_OP_CHANGE, VRF_OP_ADD };
 	size_t w = 0;
 	struct vrf_op *tmp;
 
@@ -379,12 +389,10 @@ static void order_segment(struct vrf_op *ops, size_t n)
 	tmp = malloc(n * sizeof(*tmp));
 	if (!tmp)
 		abort();
-	for (size_t i = 0; i < n; i++)
-		if (ops[i].kind == VRF_OP_DEL)
-			tmp[w++] = ops[i];
-	for (size_t i = 0; i < n; i++)
-		if (ops[i].kind != VRF_OP_DEL)
-			tmp[w++] = ops[i];
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < n; i++)
+			if (ops[i].kind == order[k])
+				tmp[w++] = ops[i];
 	memcpy(ops, tmp, n * sizeof(*ops));
 	free(tmp);
 }

@@ -123,6 +123,25 @@ void *vrf_obj_new(const struct vrf_plugin *p, size_t size, const struct vrf_loc 
 	return o;
 }
 
+/* The first failure of an op is the one to report: a later one (a batch's
+ * ACK after a local refusal) is its consequence. */
+void vrf_op_fail(struct vrf_op *op, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!op || op->err)
+		return;
+	op->err = err;
+	free(op->errmsg);
+	op->errmsg = NULL;
+	if (!fmt)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&op->errmsg, fmt, ap) < 0)
+		op->errmsg = NULL;
+	va_end(ap);
+}
+
 /* ---- buffers ---- */
 
 void vrf_buf_vprintf(struct vrf_buf *b, const char *fmt, va_list ap)

@@ -768,12 +768,7 @@ int vrf_nl_dump_objs(struct vrf_ns *ns, uint16_t type, size_t hdr_len, vrf_nl_cb
 
 static void batch_op_error(void *tag, int err, const char *msg, void *data)
 {
-	struct vrf_op *op = tag;
-
-	if (op->err)
-		return;
-	op->err = err;
-	op->errmsg = msg ? strdup(msg) : NULL;
+	vrf_op_fail(tag, err, msg ? "%s" : NULL, msg);
 }
 
 int vrf_nl_batch_ops(struct vrf_ns *ns, struct vrf_op *ops, size_t n,
@@ -791,7 +786,7 @@ int vrf_nl_batch_ops(struct vrf_ns *ns, struct vrf_op *ops, size_t n,
 	}
 	err = nl ? -ENOMEM : -errno;
 	for (size_t i = 0; i < n; i++)
-		ops[i].err = err;
+		vrf_op_fail(&ops[i], err, NULL);
 	return err;
 }
 

@@ -54,9 +54,10 @@ enum vrf_event {
 				 * outside the namespace, wait for peers to vanish */
 };
 
-/* Plugin flags. */
+/* Plugin flags.  (Bit 1 was VRF_PLUGIN_ALWAYS, which nothing read: the
+ * engine observes every kind in every domain, since only a look at the
+ * kernel finds the owned objects of a kind the file no longer declares.) */
 #define VRF_PLUGIN_HOST_OK	(1U << 0)	/* its keys are allowed in [host] */
-#define VRF_PLUGIN_ALWAYS	(1U << 1)	/* observe even when the domain declares none */
 
 struct vrf_plugin {
 	unsigned abi;			/* VRF_PLUGIN_ABI */
@@ -168,6 +169,12 @@ int vrf_plugins_load_dir(struct vrf_config *cfg, const struct vrf_loc *loc, cons
 
 /* Allocate a zeroed object of `size` bytes whose first member is vrf_obj. */
 void *vrf_obj_new(const struct vrf_plugin *p, size_t size, const struct vrf_loc *loc);
+
+/* Mark op failed with err (-errno) and, if fmt is not NULL, the message
+ * that reports it (printf-style; the engine prints strerror(-err) when there
+ * is none).  An op that already failed keeps its first error. */
+void vrf_op_fail(struct vrf_op *op, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Namespaces of a run.  vrf_ns_find() takes a domain name or "host". */
 struct vrf_ns *vrf_ns_find(struct vrf_run *run, const char *name);

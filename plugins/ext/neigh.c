@@ -152,13 +152,13 @@ out:
 /* The device must be one the file puts into this namespace. */
 static int neigh_validate(struct vrf_config *cfg, struct vrf_domain *d)
 {
+	size_t n;
+	struct vrf_obj *const *v = vrf_domain_sorted(d, &neigh_plugin, &n);
 	int r = 0;
 
-	for (size_t i = 0; i < d->objs.n; i++) {
-		const struct neigh_obj *o = (const struct neigh_obj *)d->objs.v[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct neigh_obj *o = (const struct neigh_obj *)v[i];
 
-		if (d->objs.v[i]->plugin != &neigh_plugin)
-			continue;
 		if (!vrf_name_find(cfg, d->name, "dev", o->dev, NULL, NULL)) {
 			vrf_error(cfg, &o->obj.loc, "neigh: dev %s is not a link of %s%s", o->dev,
 				  d->is_host ? "[host]" : "domain ", d->is_host ? "" : d->name);
@@ -414,11 +414,7 @@ static int neigh_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vr
 
 static void on_error(void *tag, int err, const char *msg, void *data)
 {
-	struct vrf_op *op = tag;
-
-	op->err = err;
-	free(op->errmsg);
-	op->errmsg = msg ? strdup(msg) : NULL;
+	vrf_op_fail(tag, err, msg ? "%s" : NULL, msg);
 }
 
 static int neigh_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
@@ -451,9 +447,7 @@ static int neigh_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 		struct ndmsg *ndm;
 
 		if (!ifindex) {
-			op->err = -ENODEV;
-			if (asprintf(&op->errmsg, "no device %s in %s", o->dev, vrf_ns_name(ns)) < 0)
-				op->errmsg = NULL;
+			vrf_op_fail(op, -ENODEV, "no device %s in %s", o->dev, vrf_ns_name(ns));
 			continue;
 		}
 		if (op->kind == VRF_OP_DEL)
@@ -488,8 +482,7 @@ fail_all:
 		vrf_nl_batch_finish(b);
 	free(ifs.v);
 	for (size_t i = 0; i < n; i++)
-		if (!ops[i].err)
-			ops[i].err = r;
+		vrf_op_fail(&ops[i], r, NULL);
 	return r;
 }
 

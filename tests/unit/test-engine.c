@@ -21,6 +21,9 @@ static struct { char key[32], val[32]; } kernel[64];
 static size_t n_kernel;
 static char refuse_key[32];	/* apply fails on this key */
 static unsigned applies;
+/* The kinds of the ops apply() was handed, in the order it got them. */
+static char seen[64];
+static size_t n_seen;
 
 static const struct vrf_plugin fake_plugin;
 
@@ -75,14 +78,15 @@ static int fake_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 	int r = 0;
 
 	applies++;
+	for (size_t k = 0; k < n && n_seen + 1 < sizeof(seen); k++)
+		seen[n_seen++] = "+-~"[ops[k].kind];
 	for (size_t k = 0; k < n; k++) {
 		const struct fake *w = (const struct fake *)ops[k].want;
 		const struct fake *h = (const struct fake *)ops[k].have;
 		size_t i;
 
 		if (w && !strcmp(w->key, refuse_key)) {
-			ops[k].err = r = -EINVAL;
-			ops[k].errmsg = strdup("refused by the test");
+			vrf_op_fail(&ops[k], r = -EINVAL, "refused by the %s", "test");
 			continue;
 		}
 		switch (ops[k].kind) {
@@ -180,18 +184,22 @@ int main(void)
 	if (!cfg)
 		return 1;
 
-	/* Diff: one sort, one walk; deletions first within a kind. */
+	/* Diff: one sort, one walk; within a kind deletions, then changes,
+	 * then additions, which is also the order apply() gets them in. */
 	kset("b=2 c=9 d=4");
 	run = new_run(cfg);
 	vrf_run_plan(run);
 	CHECK(run->ns[1]->n_ops == 3, "three changes");
 	CHECK(!strcmp(op_text(run, 1, 0, &b), "- fake d=4"), "delete comes first");
-	CHECK(!strcmp(op_text(run, 1, 1, &b), "+ fake a=1"), "then add a");
-	CHECK(!strcmp(op_text(run, 1, 2, &b), "~ fake c=3"), "then change c");
+	CHECK(!strcmp(op_text(run, 1, 1, &b), "~ fake c=3"), "then change c");
+	CHECK(!strcmp(op_text(run, 1, 2, &b), "+ fake a=1"), "then add a");
 	CHECK(run->ns[0]->n_ops == 0, "no [host] section: host is not reconciled");
 
 	/* Apply, then a second plan is empty and sends nothing. */
+	n_seen = 0;
 	CHECK(vrf_run_apply(run) == 0, "apply succeeds");
+	seen[n_seen] = 0;
+	CHECK(!strcmp(seen, "-~+"), "apply() gets deletions, changes, additions in turn");
 	CHECK(n_kernel == 3 && khas("a", "1") && khas("b", "2") && khas("c", "3"),
 	      "kernel matches the file");
 	vrf_run_free(run);
@@ -215,6 +223,21 @@ int main(void)
 	CHECK(run->errors == 1, "one error counted");
 	vrf_run_free(run);
 	refuse_key[0] = '\0';
+
+	/* vrf_op_fail(): an op keeps its first failure and that one's text. */
+	{
+		struct vrf_op op = { .kind = VRF_OP_ADD };
+
+		vrf_op_fail(&op, -ENODEV, "device %s does not exist", "lan0");
+		vrf_op_fail(&op, -EINVAL, "the batch's ACK after it");
+		CHECK(op.err == -ENODEV && op.errmsg &&
+		      !strcmp(op.errmsg, "device lan0 does not exist"),
+		      "vrf_op_fail keeps the first error and formats its text");
+		free(op.errmsg);
+		op = (struct vrf_op){ .kind = VRF_OP_DEL };
+		vrf_op_fail(&op, -EIO, NULL);
+		CHECK(op.err == -EIO && !op.errmsg, "vrf_op_fail without text leaves errmsg NULL");
+	}
 
 	vrf_buf_free(&b);
 	vrf_config_free(cfg);
