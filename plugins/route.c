@@ -176,6 +176,8 @@ struct rt_parse {
 	unsigned n_nh;
 	unsigned seen;		/* route-level keywords already given */
 	int family;		/* from `family`, 0 if not written */
+	const struct vrf_words *ws;	/* the line's words, and the next one */
+	size_t i;
 };
 
 enum {
@@ -205,33 +207,14 @@ static int rt_once(struct rt_parse *p, unsigned bit, const char *word)
 	return 0;
 }
 
-/* The keywords of a route line.  They are looked up in one table, not by
- * a chain of strcmp() calls per word: a file may have 100,000 lines. */
+/* The keywords of a route line, by what they mean; the table that maps
+ * words to them (rt_kws, with the parser of each) follows the parsers. */
 enum rt_word {
 	RW_NONE, RW_NEXTHOP, RW_ONLINK, RW_WEIGHT, RW_PROTO,
 	RW_VIA, RW_DEV, RW_TABLE, RW_METRIC, RW_SRC, RW_SCOPE, RW_TOS, RW_MTU, RW_FAMILY,
 };
 
-static const struct {
-	const char *word;
-	enum rt_word id;
-} rt_words[] = {
-	{ "via", RW_VIA }, { "dev", RW_DEV }, { "table", RW_TABLE }, { "metric", RW_METRIC },
-	{ "priority", RW_METRIC }, { "preference", RW_METRIC }, { "src", RW_SRC },
-	{ "scope", RW_SCOPE }, { "tos", RW_TOS }, { "dsfield", RW_TOS }, { "mtu", RW_MTU },
-	{ "family", RW_FAMILY }, { "nexthop", RW_NEXTHOP }, { "onlink", RW_ONLINK },
-	{ "weight", RW_WEIGHT }, { "proto", RW_PROTO }, { "protocol", RW_PROTO },
-};
-
-static enum rt_word rt_word(const char *w)
-{
-	/* Comparing the first letter first rules out nearly every entry
-	 * without a call. */
-	for (size_t k = 0; k < sizeof(rt_words) / sizeof(rt_words[0]); k++)
-		if (rt_words[k].word[0] == w[0] && !strcmp(rt_words[k].word, w))
-			return rt_words[k].id;
-	return RW_NONE;
-}
+static enum rt_word rt_word(const char *w);
 
 /* The route type a word names (any of rt_type_names), or -1. */
 static int rt_type_word(const char *w)
@@ -345,161 +328,245 @@ static int rt_family_check(struct rt_parse *p, int family, const char *word,
 		      vrf_family_name(a->family), vrf_family_name(family));
 }
 
-/* One route-wide word id (written as w) with its value v. */
-static int rt_parse_attr(struct rt_parse *p, enum rt_word id, const char *w, const char *v)
+/* ---- the route-wide words: one parser each ---- */
+
+static int rt_kw_via(struct rt_parse *p, const char *w, const char *v)
 {
-	struct route *r = p->r;
+	return rt_gw_parse(p, w, v, &p->r->gw);
+}
+
+static int rt_kw_dev(struct rt_parse *p, const char *w, const char *v)
+{
+	return rt_dev_parse(p, v, p->r->dev);
+}
+
+static int rt_kw_src(struct rt_parse *p, const char *w, const char *v)
+{
+	return rt_gw_parse(p, w, v, &p->r->src);
+}
+
+static int rt_kw_table(struct rt_parse *p, const char *w, const char *v)
+{
+	if (vrf_table_parse(v, &p->r->table) < 0)
+		return rt_err(p, "table \"%s\" is not main, local, default or a "
+			      "number from 1 to 4294967295", v);
+	p->r->has |= RT_HAS_TABLE;
+	return 0;
+}
+
+static int rt_kw_metric(struct rt_parse *p, const char *w, const char *v)
+{
+	unsigned long long num;
+
+	if (vrf_parse_num(v, 0, UINT32_MAX, &num) < 0)
+		return rt_err(p, "%s \"%s\" is not a number from 0 to 4294967295", w, v);
+	p->r->metric = (uint32_t)num;
+	p->r->has |= RT_HAS_METRIC;
+	return 0;
+}
+
+static int rt_kw_scope(struct rt_parse *p, const char *w, const char *v)
+{
 	unsigned long long num;
 	unsigned k;
 
-	if ((id == RW_VIA || id == RW_DEV) && p->n_nh)
-		return rt_err(p, "\"%s\" cannot follow a nexthop's own words here; "
-			      "put route-wide words before the first \"nexthop\"", w);
-	switch (id) {
-	case RW_VIA:
-		if (rt_once(p, SEEN_VIA, w) < 0 || rt_gw_parse(p, w, v, &r->gw) < 0)
+	for (k = 0; k < sizeof(rt_scopes) / sizeof(rt_scopes[0]); k++)
+		if (!strcmp(v, rt_scopes[k].name))
+			break;
+	if (k < sizeof(rt_scopes) / sizeof(rt_scopes[0]))
+		p->r->scope = rt_scopes[k].scope;
+	else if (vrf_parse_num(v, 0, 255, &num) == 0)
+		p->r->scope = (uint8_t)num;
+	else
+		return rt_err(p, "scope \"%s\" is not global, site, link, host "
+			      "or a number from 0 to 255", v);
+	p->r->has |= RT_HAS_SCOPE;
+	return 0;
+}
+
+static int rt_kw_tos(struct rt_parse *p, const char *w, const char *v)
+{
+	unsigned long long num;
+
+	if (vrf_parse_num(v, 0, 255, &num) < 0)
+		return rt_err(p, "%s \"%s\" is not a number from 0 to 255", w, v);
+	if (num & 3)
+		return rt_err(p, "%s %s sets the ECN bits; the kernel accepts only "
+			      "DSCP values (multiples of 4)", w, v);
+	p->r->tos = (uint8_t)num;
+	return 0;
+}
+
+static int rt_kw_mtu(struct rt_parse *p, const char *w, const char *v)
+{
+	unsigned long long num;
+
+	if (vrf_parse_num(v, 68, 65535, &num) < 0)
+		return rt_err(p, "mtu \"%s\" is not a number from 68 to 65535", v);
+	p->r->mtu = (uint32_t)num;
+	return 0;
+}
+
+static int rt_kw_family(struct rt_parse *p, const char *w, const char *v)
+{
+	if (!strcmp(v, "inet"))
+		p->family = AF_INET;
+	else if (!strcmp(v, "inet6"))
+		p->family = AF_INET6;
+	else
+		return rt_err(p, "family \"%s\" is not inet or inet6", v);
+	return 0;
+}
+
+static int rt_kw_nexthop(struct rt_parse *p, const char *w, const char *v)
+{
+	return rt_parse_nexthop(p, p->ws, &p->i);
+}
+
+static int rt_kw_onlink(struct rt_parse *p, const char *w, const char *v)
+{
+	if (p->n_nh)
+		return rt_err(p, "\"onlink\" after a nexthop belongs to it; "
+			      "write it before the first \"nexthop\"");
+	if (rt_once(p, SEEN_ONLINK, w) < 0)
+		return -EINVAL;
+	p->r->flags |= RTNH_F_ONLINK;
+	return 0;
+}
+
+static int rt_kw_weight(struct rt_parse *p, const char *w, const char *v)
+{
+	return rt_err(p, "\"weight\" belongs to a nexthop (nexthop via ADDR weight N)");
+}
+
+static int rt_kw_proto(struct rt_parse *p, const char *w, const char *v)
+{
+	return rt_err(p, "\"%s\" is not allowed: vrfmgr marks every route it owns with "
+		      "route_protocol %u", w, p->cfg->route_protocol);
+}
+
+/* Every keyword of a route line: the word, what it means (for the nexthop
+ * parser, which takes some of the same words), what it sets, and its
+ * parser.  A word with a `seen` bit takes a value and may be given once
+ * (`once` names it in the error when several words mean the same); one
+ * without parses what follows it itself.  Looked up in one table, not by
+ * a chain of strcmp() calls per word: a file may have 100,000 lines. */
+#define RK_BEFORE_NH	1U	/* route-wide only before the first nexthop */
+
+static const struct rt_kw {
+	const char *word;
+	enum rt_word id;
+	unsigned seen;
+	const char *once;
+	unsigned flags;
+	int (*parse)(struct rt_parse *p, const char *w, const char *v);
+} rt_kws[] = {
+	{ "via", RW_VIA, SEEN_VIA, NULL, RK_BEFORE_NH, rt_kw_via },
+	{ "dev", RW_DEV, SEEN_DEV, NULL, RK_BEFORE_NH, rt_kw_dev },
+	{ "table", RW_TABLE, SEEN_TABLE, NULL, 0, rt_kw_table },
+	{ "metric", RW_METRIC, SEEN_METRIC, "metric", 0, rt_kw_metric },
+	{ "priority", RW_METRIC, SEEN_METRIC, "metric", 0, rt_kw_metric },
+	{ "preference", RW_METRIC, SEEN_METRIC, "metric", 0, rt_kw_metric },
+	{ "src", RW_SRC, SEEN_SRC, NULL, 0, rt_kw_src },
+	{ "scope", RW_SCOPE, SEEN_SCOPE, NULL, 0, rt_kw_scope },
+	{ "tos", RW_TOS, SEEN_TOS, "tos", 0, rt_kw_tos },
+	{ "dsfield", RW_TOS, SEEN_TOS, "tos", 0, rt_kw_tos },
+	{ "mtu", RW_MTU, SEEN_MTU, NULL, 0, rt_kw_mtu },
+	{ "family", RW_FAMILY, SEEN_FAMILY, NULL, 0, rt_kw_family },
+	{ "nexthop", RW_NEXTHOP, 0, NULL, 0, rt_kw_nexthop },
+	{ "onlink", RW_ONLINK, 0, NULL, 0, rt_kw_onlink },
+	{ "weight", RW_WEIGHT, 0, NULL, 0, rt_kw_weight },
+	{ "proto", RW_PROTO, 0, NULL, 0, rt_kw_proto },
+	{ "protocol", RW_PROTO, 0, NULL, 0, rt_kw_proto },
+};
+
+static const struct rt_kw *rt_kw_find(const char *w)
+{
+	/* Comparing the first letter first rules out nearly every entry
+	 * without a call. */
+	for (size_t k = 0; k < sizeof(rt_kws) / sizeof(rt_kws[0]); k++)
+		if (rt_kws[k].word[0] == w[0] && !strcmp(rt_kws[k].word, w))
+			return &rt_kws[k];
+	return NULL;
+}
+
+static enum rt_word rt_word(const char *w)
+{
+	const struct rt_kw *kw = rt_kw_find(w);
+
+	return kw ? kw->id : RW_NONE;
+}
+
+/* [TYPE] [to] PREFIX|default; returns the destination as written. */
+static const char *rt_parse_head(struct rt_parse *p, const struct vrf_words *ws)
+{
+	struct route *r = p->r;
+	const char *dst;
+	int type;
+
+	r->type = RTN_UNICAST;
+	if (p->i < ws->n && (type = rt_type_word(ws->w[p->i])) >= 0) {
+		if (type != RTN_UNICAST && type != RTN_BLACKHOLE && type != RTN_UNREACHABLE &&
+		    type != RTN_PROHIBIT) {
+			rt_err(p, "type \"%s\" is not supported (only unicast, blackhole, "
+			       "unreachable and prohibit)", ws->w[p->i]);
+			return NULL;
+		}
+		r->type = (uint8_t)type;
+		p->i++;
+	}
+	if (p->i < ws->n && !strcmp(ws->w[p->i], "to"))
+		p->i++;
+	if (p->i >= ws->n) {
+		rt_err(p, "missing destination (a prefix such as 10.0.0.0/24, or \"default\")");
+		return NULL;
+	}
+	dst = ws->w[p->i++];
+	if (!strcmp(dst, "default")) {
+		memset(&r->dst, 0, sizeof(r->dst));
+	} else if (vrf_addr_parse(&r->dst, dst, true, false) < 0) {
+		rt_err(p, "\"%s\" is not a destination prefix (such as 10.0.0.0/24, "
+		       "or \"default\")", dst);
+		return NULL;
+	}
+	return dst;
+}
+
+/* The words after the destination, each through its entry in rt_kws. */
+static int rt_parse_body(struct rt_parse *p, const struct vrf_words *ws)
+{
+	while (p->i < ws->n) {
+		const char *w = ws->w[p->i], *v = p->i + 1 < ws->n ? ws->w[p->i + 1] : NULL;
+		const struct rt_kw *kw = rt_kw_find(w);
+
+		if (!kw)
+			return rt_err(p, "unknown word \"%s\"", w);
+		p->i++;
+		if (kw->seen) {
+			if (!v)
+				return rt_err(p, "\"%s\" needs a value", w);
+			p->i++;
+			if ((kw->flags & RK_BEFORE_NH) && p->n_nh)
+				return rt_err(p, "\"%s\" cannot follow a nexthop's own words "
+					      "here; put route-wide words before the first "
+					      "\"nexthop\"", w);
+			if (rt_once(p, kw->seen, kw->once ? kw->once : w) < 0)
+				return -EINVAL;
+		}
+		if (kw->parse(p, w, v) < 0)
 			return -EINVAL;
-		break;
-	case RW_DEV:
-		if (rt_once(p, SEEN_DEV, w) < 0 || rt_dev_parse(p, v, r->dev) < 0)
-			return -EINVAL;
-		break;
-	case RW_TABLE:
-		if (rt_once(p, SEEN_TABLE, w) < 0)
-			return -EINVAL;
-		if (vrf_table_parse(v, &r->table) < 0)
-			return rt_err(p, "table \"%s\" is not main, local, default or a "
-				      "number from 1 to 4294967295", v);
-		r->has |= RT_HAS_TABLE;
-		break;
-	case RW_METRIC:
-		if (rt_once(p, SEEN_METRIC, "metric") < 0)
-			return -EINVAL;
-		if (vrf_parse_num(v, 0, UINT32_MAX, &num) < 0)
-			return rt_err(p, "%s \"%s\" is not a number from 0 to 4294967295", w, v);
-		r->metric = (uint32_t)num;
-		r->has |= RT_HAS_METRIC;
-		break;
-	case RW_SRC:
-		if (rt_once(p, SEEN_SRC, w) < 0 || rt_gw_parse(p, w, v, &r->src) < 0)
-			return -EINVAL;
-		break;
-	case RW_SCOPE:
-		if (rt_once(p, SEEN_SCOPE, w) < 0)
-			return -EINVAL;
-		for (k = 0; k < sizeof(rt_scopes) / sizeof(rt_scopes[0]); k++)
-			if (!strcmp(v, rt_scopes[k].name))
-				break;
-		if (k < sizeof(rt_scopes) / sizeof(rt_scopes[0]))
-			r->scope = rt_scopes[k].scope;
-		else if (vrf_parse_num(v, 0, 255, &num) == 0)
-			r->scope = (uint8_t)num;
-		else
-			return rt_err(p, "scope \"%s\" is not global, site, link, host "
-				      "or a number from 0 to 255", v);
-		r->has |= RT_HAS_SCOPE;
-		break;
-	case RW_TOS:
-		if (rt_once(p, SEEN_TOS, "tos") < 0)
-			return -EINVAL;
-		if (vrf_parse_num(v, 0, 255, &num) < 0)
-			return rt_err(p, "%s \"%s\" is not a number from 0 to 255", w, v);
-		if (num & 3)
-			return rt_err(p, "%s %s sets the ECN bits; the kernel accepts only "
-				      "DSCP values (multiples of 4)", w, v);
-		r->tos = (uint8_t)num;
-		break;
-	case RW_MTU:
-		if (rt_once(p, SEEN_MTU, w) < 0)
-			return -EINVAL;
-		if (vrf_parse_num(v, 68, 65535, &num) < 0)
-			return rt_err(p, "mtu \"%s\" is not a number from 68 to 65535", v);
-		r->mtu = (uint32_t)num;
-		break;
-	case RW_FAMILY:
-		if (rt_once(p, SEEN_FAMILY, w) < 0)
-			return -EINVAL;
-		if (!strcmp(v, "inet"))
-			p->family = AF_INET;
-		else if (!strcmp(v, "inet6"))
-			p->family = AF_INET6;
-		else
-			return rt_err(p, "family \"%s\" is not inet or inet6", v);
-		break;
-	default:
-		return rt_err(p, "unknown word \"%s\"", w);	/* not reached */
 	}
 	return 0;
 }
 
-static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
+/* The family: the destination's, else the one written, else the one of the
+ * first address, else IPv4 (as ip(8) decides).  Every address must have it. */
+static int rt_settle_family(struct rt_parse *p, const char *dst)
 {
 	struct route *r = p->r;
-	size_t i = 0;
-	const char *dst;
-	char s[INET6_ADDRSTRLEN + 8];
-	int family, type;
+	int family = r->dst.family;
 	unsigned k;
 
-	r->type = RTN_UNICAST;
-	if (i < ws->n && (type = rt_type_word(ws->w[i])) >= 0) {
-		if (type != RTN_UNICAST && type != RTN_BLACKHOLE && type != RTN_UNREACHABLE &&
-		    type != RTN_PROHIBIT)
-			return rt_err(p, "type \"%s\" is not supported (only unicast, blackhole, "
-				      "unreachable and prohibit)", ws->w[i]);
-		r->type = (uint8_t)type;
-		i++;
-	}
-	if (i < ws->n && !strcmp(ws->w[i], "to"))
-		i++;
-	if (i >= ws->n)
-		return rt_err(p, "missing destination (a prefix such as 10.0.0.0/24, or \"default\")");
-	dst = ws->w[i++];
-	if (!strcmp(dst, "default")) {
-		memset(&r->dst, 0, sizeof(r->dst));
-	} else if (vrf_addr_parse(&r->dst, dst, true, false) < 0) {
-		return rt_err(p, "\"%s\" is not a destination prefix (such as 10.0.0.0/24, "
-			      "or \"default\")", dst);
-	}
-
-	while (i < ws->n) {
-		const char *w = ws->w[i], *v = i + 1 < ws->n ? ws->w[i + 1] : NULL;
-		enum rt_word id = rt_word(w);
-
-		if (id == RW_NEXTHOP) {
-			i++;
-			if (rt_parse_nexthop(p, ws, &i) < 0)
-				return -EINVAL;
-			continue;
-		}
-		if (id == RW_ONLINK) {
-			if (p->n_nh)
-				return rt_err(p, "\"onlink\" after a nexthop belongs to it; "
-					      "write it before the first \"nexthop\"");
-			if (rt_once(p, SEEN_ONLINK, w) < 0)
-				return -EINVAL;
-			r->flags |= RTNH_F_ONLINK;
-			i++;
-			continue;
-		}
-		if (id == RW_WEIGHT)
-			return rt_err(p, "\"weight\" belongs to a nexthop "
-				      "(nexthop via ADDR weight N)");
-		if (id == RW_PROTO)
-			return rt_err(p, "\"%s\" is not allowed: vrfmgr marks every route it "
-				      "owns with route_protocol %u", w, p->cfg->route_protocol);
-		if (id == RW_NONE)
-			return rt_err(p, "unknown word \"%s\"", w);
-		if (!v)
-			return rt_err(p, "\"%s\" needs a value", w);
-		i += 2;
-		if (rt_parse_attr(p, id, w, v) < 0)
-			return -EINVAL;
-	}
-
-	/* The family: the destination's, else the one written, else the one
-	 * of the first address, else IPv4 (as ip(8) decides). */
-	family = r->dst.family;
 	if (family && p->family && family != p->family)
 		return rt_err(p, "destination %s is %s but \"family\" says %s", dst,
 			      vrf_family_name(family), vrf_family_name(p->family));
@@ -518,14 +585,14 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 	for (k = 0; k < p->n_nh; k++)
 		if (rt_family_check(p, family, "via", &p->nh[k].gw) < 0)
 			return -EINVAL;
+	return 0;
+}
 
-	if (vrf_addr_has_host_bits(&r->dst)) {
-		struct vrf_addr m = r->dst;
-
-		vrf_addr_mask(&m);
-		vrf_addr_str(&m, true, s, sizeof(s));
-		return rt_err(p, "%s has host bits set; did you mean %s?", dst, s);
-	}
+/* Words that do not go together: by route type, multipath against a single
+ * path, and what IPv6 does not have. */
+static int rt_check_shape(struct rt_parse *p, const char *dst)
+{
+	struct route *r = p->r;
 
 	if (r->type != RTN_UNICAST) {
 		static const struct { unsigned bit; const char *word; } no[] = {
@@ -533,7 +600,7 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 			{ SEEN_ONLINK, "onlink" },
 		};
 
-		for (k = 0; k < sizeof(no) / sizeof(no[0]); k++)
+		for (unsigned k = 0; k < sizeof(no) / sizeof(no[0]); k++)
 			if (p->seen & no[k].bit)
 				return rt_err(p, "a %s route takes no \"%s\"",
 					      rt_type_name(r->type), no[k].word);
@@ -553,8 +620,7 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 	}
 	if (rt_link_local_needs_dev(p, &r->gw, r->dev) < 0)
 		return -EINVAL;
-
-	if (family == AF_INET6) {
+	if (r->dst.family == AF_INET6) {
 		if (p->seen & SEEN_TOS)
 			return rt_err(p, "\"tos\" is not available for IPv6 routes");
 		if (p->seen & SEEN_SCOPE)
@@ -563,6 +629,31 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 		if (r->mtu && r->mtu < 1280)
 			return rt_err(p, "mtu %u is below the IPv6 minimum of 1280", r->mtu);
 	}
+	return 0;
+}
+
+static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
+{
+	struct route *r = p->r;
+	const char *dst;
+	char s[INET6_ADDRSTRLEN + 8];
+	int family;
+
+	p->ws = ws;
+	p->i = 0;
+	dst = rt_parse_head(p, ws);
+	if (!dst || rt_parse_body(p, ws) < 0 || rt_settle_family(p, dst) < 0)
+		return -EINVAL;
+	family = r->dst.family;
+	if (vrf_addr_has_host_bits(&r->dst)) {
+		struct vrf_addr m = r->dst;
+
+		vrf_addr_mask(&m);
+		vrf_addr_str(&m, true, s, sizeof(s));
+		return rt_err(p, "%s has host bits set; did you mean %s?", dst, s);
+	}
+	if (rt_check_shape(p, dst) < 0)
+		return -EINVAL;
 
 	if (!(r->has & RT_HAS_TABLE))
 		r->table = RT_TABLE_MAIN;
