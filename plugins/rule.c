@@ -75,6 +75,8 @@ struct ru_parse {
 	struct vrf_config *cfg;
 	const struct vrf_loc *loc;
 	unsigned seen;
+	struct rule *r;		/* the rule being filled */
+	int family;		/* from `family`, 0 if not written */
 };
 
 static int ru_err(struct ru_parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -125,125 +127,174 @@ static int ru_prefix(struct ru_parse *p, const char *word, const char *s, struct
 	return 0;
 }
 
-static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_words *ws)
+/* ---- the words of a rule line: one parser each ---- */
+
+static int ru_kw_not(struct ru_parse *p, const char *w, const char *v)
+{
+	p->r->invert = 1;
+	return 0;
+}
+
+static int ru_kw_reject(struct ru_parse *p, const char *w, const char *v)
+{
+	for (size_t k = 0; k < sizeof(ru_actions) / sizeof(ru_actions[0]); k++)
+		if (!strcmp(w, ru_actions[k].name))
+			p->r->action = ru_actions[k].action;
+	return 0;
+}
+
+static int ru_kw_proto(struct ru_parse *p, const char *w, const char *v)
+{
+	return ru_err(p, "\"%s\" is not allowed: vrfmgr marks every rule it owns "
+		      "with route_protocol %u", w, p->cfg->route_protocol);
+}
+
+static int ru_kw_from(struct ru_parse *p, const char *w, const char *v)
+{
+	return ru_prefix(p, w, v, &p->r->from);
+}
+
+static int ru_kw_to(struct ru_parse *p, const char *w, const char *v)
+{
+	return ru_prefix(p, w, v, &p->r->to);
+}
+
+static int ru_kw_tos(struct ru_parse *p, const char *w, const char *v)
 {
 	unsigned long long num;
+
+	if (vrf_parse_num(v, 0, 255, &num) < 0)
+		return ru_err(p, "%s \"%s\" is not a number from 0 to 255", w, v);
+	p->r->tos = (uint8_t)num;
+	return 0;
+}
+
+static int ru_kw_fwmark(struct ru_parse *p, const char *w, const char *v)
+{
+	struct rule *r = p->r;
+	char buf[64], *slash;
+	unsigned long long num, mask = UINT32_MAX;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (vrf_parse_num(buf, 0, UINT32_MAX, &num) < 0 ||
+	    (slash && vrf_parse_num(slash, 0, UINT32_MAX, &mask) < 0))
+		return ru_err(p, "fwmark \"%s\" is not MARK or MARK/MASK "
+			      "(numbers up to 0xffffffff)", v);
+	if (!slash && num == 0)
+		return ru_err(p, "fwmark 0 without a mask matches every packet; "
+			      "leave it out, or write 0/MASK");
+	if (slash && mask == 0)
+		return ru_err(p, "fwmark mask 0 matches every packet; leave the fwmark out");
+	r->fwmark = (uint32_t)num;
+	r->fwmask = (uint32_t)mask;
+	r->has |= RU_HAS_FWMARK | (slash ? RU_HAS_FWMASK : 0);
+	return 0;
+}
+
+static int ru_kw_dev(struct ru_parse *p, const char *w, const char *v)
+{
 	const char *why = NULL;
-	int family = 0;
-	size_t i = 0;
-	unsigned k;
 
-	while (i < ws->n) {
-		const char *w = ws->w[i], *v = i + 1 < ws->n ? ws->w[i + 1] : NULL;
+	if (!vrf_ifname_valid(v, &why))
+		return ru_err(p, "%s \"%s\" is not a valid interface name: %s", w, v, why);
+	snprintf(w[0] == 'i' ? p->r->iif : p->r->oif, IFNAMSIZ, "%s", v);
+	return 0;
+}
 
-		if (!strcmp(w, "not")) {
-			if (ru_once(p, RS_NOT, w) < 0)
-				return -EINVAL;
-			r->invert = 1;
-			i++;
-			continue;
-		}
-		for (k = 0; k < sizeof(ru_actions) / sizeof(ru_actions[0]); k++)
-			if (!strcmp(w, ru_actions[k].name))
-				break;
-		if (k < sizeof(ru_actions) / sizeof(ru_actions[0])) {
-			if (p->seen & RS_ACTION)
-				return ru_err(p, "\"%s\": the rule already has an action", w);
-			p->seen |= RS_ACTION;
-			r->action = ru_actions[k].action;
-			i++;
-			continue;
-		}
-		if (!strcmp(w, "proto") || !strcmp(w, "protocol"))
-			return ru_err(p, "\"%s\" is not allowed: vrfmgr marks every rule it owns "
-				      "with route_protocol %u", w, p->cfg->route_protocol);
-		if (strcmp(w, "from") && strcmp(w, "to") && strcmp(w, "tos") &&
-		    strcmp(w, "dsfield") && strcmp(w, "fwmark") && strcmp(w, "iif") &&
-		    strcmp(w, "oif") && strcmp(w, "family") && strcmp(w, "table") &&
-		    strcmp(w, "lookup") && strcmp(w, "suppress_prefixlength") &&
-		    strcmp(w, "priority") && strcmp(w, "pref") && strcmp(w, "preference") &&
-		    strcmp(w, "order"))
-			return ru_err(p, "unknown word \"%s\"", w);
-		if (!v)
-			return ru_err(p, "\"%s\" needs a value", w);
-		i += 2;
+static int ru_kw_family(struct ru_parse *p, const char *w, const char *v)
+{
+	if (!strcmp(v, "inet"))
+		p->family = AF_INET;
+	else if (!strcmp(v, "inet6"))
+		p->family = AF_INET6;
+	else
+		return ru_err(p, "family \"%s\" is not inet or inet6", v);
+	return 0;
+}
 
-		if (!strcmp(w, "from")) {
-			if (ru_once(p, RS_FROM, w) < 0 || ru_prefix(p, w, v, &r->from) < 0)
-				return -EINVAL;
-		} else if (!strcmp(w, "to")) {
-			if (ru_once(p, RS_TO, w) < 0 || ru_prefix(p, w, v, &r->to) < 0)
-				return -EINVAL;
-		} else if (!strcmp(w, "tos") || !strcmp(w, "dsfield")) {
-			if (ru_once(p, RS_TOS, "tos") < 0)
-				return -EINVAL;
-			if (vrf_parse_num(v, 0, 255, &num) < 0)
-				return ru_err(p, "%s \"%s\" is not a number from 0 to 255", w, v);
-			r->tos = (uint8_t)num;
-		} else if (!strcmp(w, "fwmark")) {
-			char buf[64], *slash;
-			unsigned long long mask = UINT32_MAX;
+static int ru_kw_table(struct ru_parse *p, const char *w, const char *v)
+{
+	p->r->action = FR_ACT_TO_TBL;
+	if (vrf_table_parse(v, &p->r->table) < 0)
+		return ru_err(p, "%s \"%s\" is not main, local, default or a "
+			      "number from 1 to 4294967295", w, v);
+	return 0;
+}
 
-			if (ru_once(p, RS_FWMARK, w) < 0)
-				return -EINVAL;
-			snprintf(buf, sizeof(buf), "%s", v);
-			slash = strchr(buf, '/');
-			if (slash)
-				*slash++ = '\0';
-			if (vrf_parse_num(buf, 0, UINT32_MAX, &num) < 0 ||
-			    (slash && vrf_parse_num(slash, 0, UINT32_MAX, &mask) < 0))
-				return ru_err(p, "fwmark \"%s\" is not MARK or MARK/MASK "
-					      "(numbers up to 0xffffffff)", v);
-			if (!slash && num == 0)
-				return ru_err(p, "fwmark 0 without a mask matches every packet; "
-					      "leave it out, or write 0/MASK");
-			if (slash && mask == 0)
-				return ru_err(p, "fwmark mask 0 matches every packet; leave the "
-					      "fwmark out");
-			r->fwmark = (uint32_t)num;
-			r->fwmask = (uint32_t)mask;
-			r->has |= RU_HAS_FWMARK | (slash ? RU_HAS_FWMASK : 0);
-		} else if (!strcmp(w, "iif") || !strcmp(w, "oif")) {
-			if (ru_once(p, w[0] == 'i' ? RS_IIF : RS_OIF, w) < 0)
-				return -EINVAL;
-			if (!vrf_ifname_valid(v, &why))
-				return ru_err(p, "%s \"%s\" is not a valid interface name: %s",
-					      w, v, why);
-			snprintf(w[0] == 'i' ? r->iif : r->oif, IFNAMSIZ, "%s", v);
-		} else if (!strcmp(w, "family")) {
-			if (ru_once(p, RS_FAMILY, w) < 0)
-				return -EINVAL;
-			if (!strcmp(v, "inet"))
-				family = AF_INET;
-			else if (!strcmp(v, "inet6"))
-				family = AF_INET6;
-			else
-				return ru_err(p, "family \"%s\" is not inet or inet6", v);
-		} else if (!strcmp(w, "table") || !strcmp(w, "lookup")) {
-			if (p->seen & RS_ACTION)
-				return ru_err(p, "\"%s\": the rule already has an action", w);
-			p->seen |= RS_ACTION;
-			r->action = FR_ACT_TO_TBL;
-			if (vrf_table_parse(v, &r->table) < 0)
-				return ru_err(p, "%s \"%s\" is not main, local, default or a "
-					      "number from 1 to 4294967295", w, v);
-		} else if (!strcmp(w, "suppress_prefixlength")) {
-			if (ru_once(p, RS_SUPPRESS, w) < 0)
-				return -EINVAL;
-			if (vrf_parse_num(v, 0, 128, &num) < 0)
-				return ru_err(p, "suppress_prefixlength \"%s\" is not a number "
-					      "from 0 to 128", v);
-			r->suppress = (uint8_t)num;
-			r->has |= RU_HAS_SUPPRESS;
-		} else {	/* priority, pref, preference, order */
-			if (ru_once(p, RS_PRIO, "priority") < 0)
-				return -EINVAL;
-			if (vrf_parse_num(v, 0, UINT32_MAX, &num) < 0)
-				return ru_err(p, "%s \"%s\" is not a number from 0 to 4294967295",
-					      w, v);
-			r->priority = (uint32_t)num;
-		}
-	}
+static int ru_kw_suppress(struct ru_parse *p, const char *w, const char *v)
+{
+	unsigned long long num;
+
+	if (vrf_parse_num(v, 0, 128, &num) < 0)
+		return ru_err(p, "suppress_prefixlength \"%s\" is not a number "
+			      "from 0 to 128", v);
+	p->r->suppress = (uint8_t)num;
+	p->r->has |= RU_HAS_SUPPRESS;
+	return 0;
+}
+
+static int ru_kw_priority(struct ru_parse *p, const char *w, const char *v)
+{
+	unsigned long long num;
+
+	if (vrf_parse_num(v, 0, UINT32_MAX, &num) < 0)
+		return ru_err(p, "%s \"%s\" is not a number from 0 to 4294967295", w, v);
+	p->r->priority = (uint32_t)num;
+	return 0;
+}
+
+/* Every word of a rule line: the word, whether a value follows it, the
+ * RS_* bit it sets (given once; `once` names it in the error when several
+ * words mean the same, and RS_ACTION words say the rule has an action
+ * already), and its parser. */
+#define RK_VALUE	1U
+
+static const struct ru_kw {
+	const char *word;
+	unsigned flags;
+	unsigned seen;
+	const char *once;
+	int (*parse)(struct ru_parse *p, const char *w, const char *v);
+} ru_kws[] = {
+	{ "not", 0, RS_NOT, NULL, ru_kw_not },
+	{ "blackhole", 0, RS_ACTION, NULL, ru_kw_reject },
+	{ "unreachable", 0, RS_ACTION, NULL, ru_kw_reject },
+	{ "prohibit", 0, RS_ACTION, NULL, ru_kw_reject },
+	{ "proto", 0, 0, NULL, ru_kw_proto },
+	{ "protocol", 0, 0, NULL, ru_kw_proto },
+	{ "from", RK_VALUE, RS_FROM, NULL, ru_kw_from },
+	{ "to", RK_VALUE, RS_TO, NULL, ru_kw_to },
+	{ "tos", RK_VALUE, RS_TOS, "tos", ru_kw_tos },
+	{ "dsfield", RK_VALUE, RS_TOS, "tos", ru_kw_tos },
+	{ "fwmark", RK_VALUE, RS_FWMARK, NULL, ru_kw_fwmark },
+	{ "iif", RK_VALUE, RS_IIF, NULL, ru_kw_dev },
+	{ "oif", RK_VALUE, RS_OIF, NULL, ru_kw_dev },
+	{ "family", RK_VALUE, RS_FAMILY, NULL, ru_kw_family },
+	{ "table", RK_VALUE, RS_ACTION, NULL, ru_kw_table },
+	{ "lookup", RK_VALUE, RS_ACTION, NULL, ru_kw_table },
+	{ "suppress_prefixlength", RK_VALUE, RS_SUPPRESS, NULL, ru_kw_suppress },
+	{ "priority", RK_VALUE, RS_PRIO, "priority", ru_kw_priority },
+	{ "pref", RK_VALUE, RS_PRIO, "priority", ru_kw_priority },
+	{ "preference", RK_VALUE, RS_PRIO, "priority", ru_kw_priority },
+	{ "order", RK_VALUE, RS_PRIO, "priority", ru_kw_priority },
+};
+
+static const struct ru_kw *ru_kw_find(const char *w)
+{
+	for (size_t k = 0; k < sizeof(ru_kws) / sizeof(ru_kws[0]); k++)
+		if (ru_kws[k].word[0] == w[0] && !strcmp(ru_kws[k].word, w))
+			return &ru_kws[k];
+	return NULL;
+}
+
+/* What the words say together: the required priority and action, one
+ * family for every prefix, and suppress_prefixlength only with a table. */
+static int ru_finish(struct ru_parse *p, struct rule *r)
+{
+	int family = p->family;
 
 	if (!(p->seen & RS_PRIO))
 		return ru_err(p, "missing \"priority N\": without it the kernel picks a "
@@ -277,6 +328,34 @@ static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_w
 	if ((r->has & RU_HAS_SUPPRESS) && r->action != FR_ACT_TO_TBL)
 		return ru_err(p, "suppress_prefixlength needs \"table\"");
 	return 0;
+}
+
+static int ru_parse_words(struct ru_parse *p, struct rule *r, const struct vrf_words *ws)
+{
+	size_t i = 0;
+
+	p->r = r;
+	p->family = 0;
+	while (i < ws->n) {
+		const char *w = ws->w[i], *v = i + 1 < ws->n ? ws->w[i + 1] : NULL;
+		const struct ru_kw *kw = ru_kw_find(w);
+
+		if (!kw)
+			return ru_err(p, "unknown word \"%s\"", w);
+		if ((kw->flags & RK_VALUE) && !v)
+			return ru_err(p, "\"%s\" needs a value", w);
+		i += kw->flags & RK_VALUE ? 2 : 1;
+		if (kw->seen == RS_ACTION) {
+			if (p->seen & RS_ACTION)
+				return ru_err(p, "\"%s\": the rule already has an action", w);
+			p->seen |= RS_ACTION;
+		} else if (kw->seen && ru_once(p, kw->seen, kw->once ? kw->once : w) < 0) {
+			return -EINVAL;
+		}
+		if (kw->parse(p, w, v) < 0)
+			return -EINVAL;
+	}
+	return ru_finish(p, r);
 }
 
 static void rule_free(struct vrf_obj *o)
