@@ -997,7 +997,10 @@ static int rt_parse_multipath(struct rt_obs *o, struct route **rp, const struct 
 	int len = (int)mnl_attr_get_payload_len(mp);
 	unsigned n = 0;
 
-	while (RTNH_OK(rtnh, len) && n < RT_MAX_NH) {
+	/* RTNH_OK() reads rtnh_len before it knows that a header is left:
+	 * past the last nexthop that is past the attribute, and past the
+	 * buffer when RTA_MULTIPATH ends the dump (found by fuzz-nlmsg). */
+	while (len >= (int)sizeof(*rtnh) && RTNH_OK(rtnh, len) && n < RT_MAX_NH) {
 		const struct nlattr *attr;
 		int alen = (int)rtnh->rtnh_len - (int)RTNH_LENGTH(0);
 

@@ -508,6 +508,34 @@ static void test_symmetry(void)
 	}
 }
 
+/* A multipath route whose RTA_MULTIPATH is the last byte of the buffer, as
+ * at the end of a dump: the walk of its nexthops must stop at the end
+ * without reading a header that is not there (the sanitizer build sees an
+ * over-read; fuzz-nlmsg found it). */
+static void test_multipath_at_end(void)
+{
+	static char buf[8192];
+	static const int ifidx[] = { 5, 5, 5 };
+	struct route *want = parse_one("10.70.0.0/16 nexthop via 10.0.0.253 dev up0 "
+				       "nexthop via 10.0.0.254 dev up0 weight 2");
+	struct vrf_objv out = { 0 };
+	struct rt_obs o = { .out = &out, .proto = 250, .ifc = { .fd = -1 } };
+	struct nlmsghdr *nlh = encode(buf, want, false, ifidx), *exact;
+
+	vrf_ifc_add(&o.ifc, 5, "up0");
+	exact = malloc(nlh->nlmsg_len);
+	memcpy(exact, nlh, nlh->nlmsg_len);
+	check(rt_obs_cb(exact, &o) == 0 && out.n == 1 && CROUTE(out.v[0])->n_nh == 2,
+	      "multipath at the very end of the buffer: both nexthops, nothing read past it",
+	      NULL);
+	for (size_t k = 0; k < out.n; k++)
+		route_free(out.v[k]);
+	vrf_objv_clear(&out);
+	vrf_ifc_free(&o.ifc);
+	free(exact);
+	route_free(&want->obj);
+}
+
 int main(void)
 {
 	kt_tmpdir();
@@ -517,6 +545,7 @@ int main(void)
 	test_identity();
 	test_encoding();
 	test_symmetry();
+	test_multipath_at_end();
 	printf("%d checks, %d failed\n", n_tests, fails);
 	return kt_done() || fails ? 1 : 0;
 }
