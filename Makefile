@@ -4,7 +4,7 @@
 #   make check      install build/test packages if missing, build, run every test
 #   make demo       build, then plan/apply/audit vrfmgr.ini.example in a sandbox
 #   make bench      benchmark against the shell baseline (see docs/performance.md)
-#   make fuzz       run the config-loader fuzzer for FUZZ_SECONDS
+#   make fuzz       run every fuzz target (tests/fuzz/fuzz-*.c) for FUZZ_SECONDS each
 #   make SANITIZE=1 build with AddressSanitizer + UndefinedBehaviorSanitizer
 
 PREFIX  ?= /usr
@@ -92,16 +92,45 @@ bench: deps
 	$(MAKE) all
 	sh tests/bench/run.sh $(BENCH_ARGS)
 
+# libFuzzer targets, one per tests/fuzz/fuzz-NAME.c: the core is built
+# once with coverage and sanitizers, each target links against it and runs
+# for FUZZ_SECONDS on its seeds (tests/fuzz/corpus-NAME, or what
+# tests/fuzz/nl-seeds.c writes for nlmsg), keeping what it finds in
+# build-fuzz/corpus-NAME.
 FUZZ_SECONDS ?= 60
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -D_GNU_SOURCE \
+	-DVRF_VERSION='"$(VERSION)"' -DVRF_PLUGIN_DIR='"$(LIBDIR)/vrfmgr/plugins"' \
+	-Ivrfmgr $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJ := $(patsubst %.c,build-fuzz/%.o,$(CORE_SRC))
+
+build-fuzz/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJ) $(HDRS)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+build-fuzz/seeds-nlmsg: tests/fuzz/nl-seeds.c
+	@mkdir -p build-fuzz $@
+	$(CC) $(CFLAGS) -o build-fuzz/nl-seeds $< $(shell pkg-config --libs libmnl)
+	build-fuzz/nl-seeds $@
+
+fuzz-build: $(patsubst %,build-fuzz/fuzz-%,$(FUZZ_NAMES)) build-fuzz/seeds-nlmsg
+
 fuzz: deps
-	@mkdir -p build-fuzz
-	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
-		-DVRF_VERSION='"$(VERSION)"' -DVRF_PLUGIN_DIR='"$(LIBDIR)/vrfmgr/plugins"' \
-		-Ivrfmgr $(shell pkg-config --cflags $(PKGS)) \
-		-o build-fuzz/fuzz-config tests/fuzz/fuzz-config.c $(CORE_SRC) $(LDLIBS)
-	mkdir -p build-fuzz/corpus
-	build-fuzz/fuzz-config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-		build-fuzz/corpus tests/fuzz/corpus
+	$(MAKE) fuzz-build
+	@for t in $(FUZZ_NAMES); do \
+		case $$t in \
+		config) seeds=tests/fuzz/corpus ;; \
+		nlmsg) seeds=build-fuzz/seeds-nlmsg ;; \
+		*) seeds=tests/fuzz/corpus-$$t ;; \
+		esac; \
+		mkdir -p build-fuzz/corpus-$$t; \
+		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
+		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			build-fuzz/corpus-$$t $$seeds || exit 1; \
+	done
 
 install: $(BIN) $(EXT_SO)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/vrfmgr
@@ -121,4 +150,4 @@ install: $(BIN) $(EXT_SO)
 clean:
 	rm -rf build build-san build-fuzz vrfmgr/vrfmgr
 
-.PHONY: all deps check demo bench fuzz install clean
+.PHONY: all deps check demo bench fuzz fuzz-build install clean
