@@ -95,8 +95,9 @@ bench: deps
 # libFuzzer targets, one per tests/fuzz/fuzz-NAME.c: the core is built
 # once with coverage and sanitizers, each target links against it and runs
 # for FUZZ_SECONDS on its seeds (tests/fuzz/corpus-NAME, or what
-# tests/fuzz/nl-seeds.c writes for nlmsg), keeping what it finds in
-# build-fuzz/corpus-NAME.
+# tests/fuzz/nl-seeds.c writes for nlmsg), keeping new inputs in
+# build-fuzz/corpus-NAME and what fails in build-fuzz/found-NAME.  Every
+# target runs even after one found something; then make fails.
 FUZZ_SECONDS ?= 60
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -D_GNU_SOURCE \
@@ -120,17 +121,19 @@ fuzz-build: $(patsubst %,build-fuzz/fuzz-%,$(FUZZ_NAMES)) build-fuzz/seeds-nlmsg
 
 fuzz: deps
 	$(MAKE) fuzz-build
-	@for t in $(FUZZ_NAMES); do \
+	@failed=; for t in $(FUZZ_NAMES); do \
 		case $$t in \
 		config) seeds=tests/fuzz/corpus ;; \
 		nlmsg) seeds=build-fuzz/seeds-nlmsg ;; \
 		*) seeds=tests/fuzz/corpus-$$t ;; \
 		esac; \
-		mkdir -p build-fuzz/corpus-$$t; \
+		mkdir -p build-fuzz/corpus-$$t build-fuzz/found-$$t; \
 		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
 		build-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-			build-fuzz/corpus-$$t $$seeds || exit 1; \
-	done
+			-artifact_prefix=build-fuzz/found-$$t/ \
+			build-fuzz/corpus-$$t $$seeds || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (build-fuzz/found-*)"; exit 1; fi
 
 install: $(BIN) $(EXT_SO)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/vrfmgr

@@ -27,10 +27,14 @@ static void norm_table(const struct vnft_ltable *t)
 
 	for (size_t i = 0; i < t->n_blocks; i++) {
 		const struct vnft_lblock *b = &t->blocks[i];
+		struct vnft_chain_spec cs;
 		char **nv, **dv, *spec, *bn = vnft_block_norm(b);
 		size_t n;
 
 		vnft_block_split(b, &nv, &dv, &n, &spec);
+		/* nft.c reads a chain's specification as the split gives it. */
+		if (vnft_chain_spec_parse(spec, &cs))
+			vnft_chain_spec_free(&cs);
 		vnft_strv_free(nv, n);
 		vnft_strv_free(dv, n);
 		free(spec);
@@ -55,14 +59,11 @@ static void lines(const char *text)
 	char *copy = strdup(text), *save = NULL;
 
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		struct vnft_chain_spec cs;
 		unsigned long long pk, by;
 		char **v, *n = vnft_line_norm(l);
 		size_t nv;
 
 		free(n);
-		if (vnft_chain_spec_parse(l, &cs))
-			vnft_chain_spec_free(&cs);
 		vnft_chain_line_is_spec(l);
 		vnft_rule_counter(l, &pk, &by);
 		if (vnft_elements(l, &v, &nv))
@@ -80,9 +81,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(text, data, size);
 	text[size] = '\0';
-	/* The scanner takes a length; the others read C strings. */
-	vnft_scan_tables((const char *)data, size, &decls, diag, NULL);
-	vnft_decls_free(&decls);
+	/* The scanner takes a length; the others read C strings.  nft.c
+	 * refuses a file with a NUL byte before it scans one (the scanner
+	 * would not move past it), so such input is not the scanner's. */
+	if (!memchr(data, '\0', size)) {
+		vnft_scan_tables((const char *)data, size, &decls, diag, NULL);
+		vnft_decls_free(&decls);
+	}
 	vnft_errs_parse(text, "/proc/self/fd/3", &errs);
 	vnft_errs_free(&errs);
 	if (vnft_listing_parse(text, &l) == 0) {
