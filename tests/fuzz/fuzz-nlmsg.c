@@ -36,9 +36,14 @@ static void known_devices(struct vrf_ifc *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* A copy of exactly the input's size and with the kernel's alignment,
-	 * so that any read past the end is the sanitizer's to see. */
-	void *buf = malloc(size ? size : 1);
+	/* A copy with the kernel's alignment, as long as the input rounded up
+	 * to NLMSG_ALIGNTO, so that any read past that is the sanitizer's to
+	 * see.  The rounding is the padding every receive buffer has after a
+	 * message: libmnl's attribute walk (mnl_attr_for_each) and route.c's
+	 * rt_attrs() end a message at MNL_ALIGN(nlmsg_len), as the kernel's
+	 * own messages always are aligned. */
+	size_t room = MNL_ALIGN(size ? size : 1);
+	void *buf = calloc(1, room);
 	const struct nlmsghdr *nlh = buf;
 	struct vrf_objv out = { 0 };
 	struct rt_obs rt = { .out = &out, .proto = VRF_DEFAULT_PROTO };
