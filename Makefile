@@ -41,11 +41,13 @@ EXT_SRC  := $(wildcard plugins/ext/*.c)
 EXT_SO   := $(patsubst plugins/ext/%.c,$(B)/plugins/%.so,$(EXT_SRC))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+REPLAY_BIN := $(patsubst tests/fuzz/fuzz-%.c,$(B)/fuzz/replay-%,$(wildcard tests/fuzz/fuzz-*.c)) \
+	      $(B)/fuzz/nl-seeds
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 HDRS     := $(wildcard vrfmgr/*.h plugins/*.h)
 
-all: $(BIN) $(EXT_SO) $(UNIT_BIN) $(TOOL_BIN)
+all: $(BIN) $(EXT_SO) $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 
 $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -70,6 +72,16 @@ $(B)/tests/%: tests/unit/%.c $(B)/libvrfcore.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		-Wl,--whole-archive $(B)/libvrfcore.a -Wl,--no-whole-archive $(LDLIBS)
+
+# The fuzz targets without libFuzzer, for tests/unit/fuzz-replay.sh.
+$(B)/fuzz/replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(B)/libvrfcore.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c \
+		-Wl,--whole-archive $(B)/libvrfcore.a -Wl,--no-whole-archive $(LDLIBS)
+
+$(B)/fuzz/nl-seeds: tests/fuzz/nl-seeds.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs libmnl)
 
 # Helpers the integration tests run (the flood sender); no core code.
 $(B)/tools/%: tests/tools/%.c
@@ -112,10 +124,9 @@ build-fuzz/%.o: %.c $(HDRS)
 build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJ) $(HDRS)
 	clang $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 
-build-fuzz/seeds-nlmsg: tests/fuzz/nl-seeds.c
-	@mkdir -p build-fuzz $@
-	$(CC) $(CFLAGS) -o build-fuzz/nl-seeds $< $(shell pkg-config --libs libmnl)
-	build-fuzz/nl-seeds $@
+build-fuzz/seeds-nlmsg: $(B)/fuzz/nl-seeds
+	@mkdir -p $@
+	$(B)/fuzz/nl-seeds $@
 
 fuzz-build: $(patsubst %,build-fuzz/fuzz-%,$(FUZZ_NAMES)) build-fuzz/seeds-nlmsg
 
