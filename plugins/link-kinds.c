@@ -708,12 +708,16 @@ const struct vrf_link *vrf_link_of(void *data)
 
 const struct vrf_link *vrf_link_declared(const struct vrf_domain *d, const char *name)
 {
+	struct vrf_obj *const *v;
+	size_t n;
+
 	if (!d || !name)
 		return NULL;
-	for (size_t i = 0; i < d->objs.n; i++) {
-		const struct vrf_link *l = vrf_link_of(d->objs.v[i]);
+	v = vrf_domain_sorted(d, &vrf_link_plugin, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct vrf_link *l = vrf_link_of(v[i]);
 
-		if (l && !strcmp(l->name, name))
+		if (!strcmp(l->name, name))
 			return l;
 	}
 	return NULL;

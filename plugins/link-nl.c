@@ -211,21 +211,6 @@ struct vrf_link_req {
 	const char *hint;	/* said when the kernel gives no text of its own */
 };
 
-void vrf_link_op_fail(struct vrf_op *op, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!op || op->err)
-		return;
-	op->err = err;
-	if (fmt) {
-		va_start(ap, fmt);
-		if (vasprintf(&op->errmsg, fmt, ap) < 0)
-			op->errmsg = NULL;
-		va_end(ap);
-	}
-}
-
 void vrf_link_batch_init(struct vrf_link_batch *b, struct vrf_ns *ns)
 {
 	*b = (struct vrf_link_batch){ .ns = ns };
@@ -238,11 +223,11 @@ static void req_failed(void *tag, int err, const char *msg, void *data)
 	if (r->ignore_nodev && err == -ENODEV)
 		return;
 	if (msg)
-		vrf_link_op_fail(r->op, err, "%s", msg);
+		vrf_op_fail(r->op, err, "%s", msg);
 	else if (r->hint)
-		vrf_link_op_fail(r->op, err, "%s: %s", r->hint, strerror(-err));
+		vrf_op_fail(r->op, err, "%s: %s", r->hint, strerror(-err));
 	else
-		vrf_link_op_fail(r->op, err, NULL);
+		vrf_op_fail(r->op, err, NULL);
 	if (!r->b->err)
 		r->b->err = err;
 }
@@ -286,10 +271,10 @@ int vrf_link_batch_push(struct vrf_link_batch *b, struct nl_msg *msg, struct vrf
 		err = vrf_nl_batch_copy(b->nb, nlmsg_hdr(msg), r);
 	nlmsg_free(msg);
 	if (err < 0 && !b->nb)
-		vrf_link_op_fail(op, err, "cannot open a netlink socket in %s: %s",
+		vrf_op_fail(op, err, "cannot open a netlink socket in %s: %s",
 				 vrf_ns_name(b->ns), strerror(-err));
 	else if (err < 0)
-		vrf_link_op_fail(op, err, "cannot queue the request: %s", strerror(-err));
+		vrf_op_fail(op, err, "cannot queue the request: %s", strerror(-err));
 	return err;
 }
 
@@ -302,7 +287,7 @@ int vrf_link_batch_setlink(struct vrf_link_batch *b, struct rtnl_link *rl, int u
 
 	rtnl_link_put(rl);
 	if (err < 0) {
-		vrf_link_op_fail(op, err, NULL);
+		vrf_op_fail(op, err, NULL);
 		return err;
 	}
 	/* RTM_NEWLINK without NLM_F_CREATE on an existing device is `ip link

@@ -121,7 +121,7 @@ static int veth_prepare(struct vrf_run *run, struct vrf_ns *ns, struct vrf_op *o
 	struct vrf_ns *pns = vrf_ns_find(run, peer_home(o));
 
 	if (!pns || vrf_ns_fd(pns) < 0) {
-		vrf_link_op_fail(op, -ENOENT, "the peer's domain %s has no namespace",
+		vrf_op_fail(op, -ENOENT, "the peer's domain %s has no namespace",
 				 peer_home(o));
 		return -ENOENT;
 	}
@@ -232,7 +232,7 @@ static void push_peer(struct vrf_link_batch *b, struct vrf_op *op, enum vrf_link
 		return;
 	rl = vrf_link_named(w->peer);
 	if (!rl) {
-		vrf_link_op_fail(op, -ENOMEM, NULL);
+		vrf_op_fail(op, -ENOMEM, NULL);
 		return;
 	}
 	if (set_mtu)

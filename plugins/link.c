@@ -303,14 +303,14 @@ static int check_parent(struct vrf_config *cfg, const struct vrf_link *l)
 
 static int link_validate(struct vrf_config *cfg, struct vrf_domain *d)
 {
+	size_t n;
+	struct vrf_obj *const *v = vrf_domain_sorted(d, &vrf_link_plugin, &n);
 	int ret = 0;
 
-	for (size_t i = 0; i < d->objs.n; i++) {
-		const struct vrf_link *l = vrf_link_of(d->objs.v[i]), *m;
+	for (size_t i = 0; i < n; i++) {
+		const struct vrf_link *l = vrf_link_of(v[i]), *m;
 		void *data;
 
-		if (!l)
-			continue;
 		if (check_parent(cfg, l) < 0)
 			ret = -EINVAL;
 		if (l->master[0]) {
@@ -653,7 +653,7 @@ static int push_delete(struct vrf_link_batch *b, struct vrf_run *run, struct vrf
 	err = vrf_link_errno(rtnl_link_build_delete_request(rl, &msg));
 	rtnl_link_put(rl);
 	if (err < 0) {
-		vrf_link_op_fail(op, err, NULL);
+		vrf_op_fail(op, err, NULL);
 		return err;
 	}
 	return vrf_link_batch_push(b, msg, op, true, NULL);
@@ -684,14 +684,14 @@ static int push_create(struct vrf_link_batch *b, struct vrf_run *run, struct vrf
 	if (want->parent[0]) {
 		env.parent_ifindex = host_cache ? rtnl_link_name2i(host_cache, want->parent) : 0;
 		if (env.parent_ifindex <= 0) {
-			vrf_link_op_fail(op, -ENODEV, "parent device %s is not in the host namespace",
+			vrf_op_fail(op, -ENODEV, "parent device %s is not in the host namespace",
 				want->parent);
 			return -ENODEV;
 		}
 	}
 	err = vrf_link_build_create(want, &env, &msg);
 	if (err < 0) {
-		vrf_link_op_fail(op, err, NULL);
+		vrf_op_fail(op, err, NULL);
 		return err;
 	}
 	return vrf_link_batch_push(b, msg, op, false, NULL);
@@ -738,7 +738,7 @@ static int push_configure(struct vrf_link_batch *b, struct nl_cache *cache, stru
 
 		if (idx < 0 || (want->master[0] && idx == 0)) {
 			rtnl_link_put(rl);
-			vrf_link_op_fail(op, -ENODEV, "master bridge %s does not exist", want->master);
+			vrf_op_fail(op, -ENODEV, "master bridge %s does not exist", want->master);
 			return -ENODEV;
 		}
 		rtnl_link_set_master(rl, idx);
@@ -845,7 +845,7 @@ static void apply_create(struct vrf_link_apply *a)
 		if (!creates(a, i) || !(want_of(a, i)->kind->flags & LINK_KIND_IN_HOST))
 			continue;
 		if (err < 0)
-			vrf_link_op_fail(&a->ops[i], err, "cannot read the host's links");
+			vrf_op_fail(&a->ops[i], err, "cannot read the host's links");
 		else
 			push_create(&b, a->run, a->ns, hc, &a->ops[i], want_of(a, i));
 	}
@@ -1048,11 +1048,14 @@ static int wait_peers_gone(struct vrf_run *run, const struct vrf_domain *d)
 	const char *peer, *pns;
 	unsigned waited = 0;
 
-	/* The peers this domain put elsewhere... */
-	for (size_t i = 0; d && i < d->objs.n; i++) {
-		const struct vrf_link *l = vrf_link_of(d->objs.v[i]);
+	size_t n = 0;
+	struct vrf_obj *const *v = d ? vrf_domain_sorted(d, &vrf_link_plugin, &n) : NULL;
 
-		if (l && l->kind->peer && (peer = l->kind->peer(l, &pns)))
+	/* The peers this domain put elsewhere... */
+	for (size_t i = 0; i < n; i++) {
+		const struct vrf_link *l = vrf_link_of(v[i]);
+
+		if (l->kind->peer && (peer = l->kind->peer(l, &pns)))
 			wait_gone(vrf_ns_find(run, pns), peer, l->kind->name, &waited);
 	}
 	/* ...and the links other sections paired with an end in it. */
@@ -1162,12 +1165,15 @@ static void link_dot(const struct vrf_config *cfg, const struct vrf_domain *d, b
 {
 	const struct vrf_domain *s;
 
-	for (size_t i = 0; i < d->objs.n; i++) {
-		const struct vrf_link *l = vrf_link_of(d->objs.v[i]);
+	size_t n;
+	struct vrf_obj *const *v = vrf_domain_sorted(d, &vrf_link_plugin, &n);
 
-		if (l && edges)
+	for (size_t i = 0; i < n; i++) {
+		const struct vrf_link *l = vrf_link_of(v[i]);
+
+		if (edges)
 			dot_edges(d, l, out);
-		else if (l)
+		else
 			dot_node(out, d->name, l->name, vrf_link_kind_name(l),
 				 (l->kind->flags & LINK_KIND_MOVED) ? ", shape=box3d" : "");
 	}

@@ -284,9 +284,6 @@ struct vrf_link_batch {
 };
 
 void vrf_link_batch_init(struct vrf_link_batch *b, struct vrf_ns *ns);
-/* Record a failure on op (the first one wins); fmt may be NULL. */
-void vrf_link_op_fail(struct vrf_op *op, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* Queue msg (freed here) for op.  ignore_nodev: a request that finds no
  * such device succeeded (deleting what is gone).  hint prefixes the errno
  * text when the kernel gives no message of its own.  Fails op on error. */
