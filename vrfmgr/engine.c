@@ -244,7 +244,7 @@ static struct vrf_ns *ns_add(struct vrf_run *run, const char *name, const struct
 static void check_owner(struct vrf_run *run, struct vrf_ns *ns)
 {
 	const struct vrf_config *cfg = run->cfg;
-	struct vrf_netns_id rec, live;
+	struct vrf_netns_id rec, live = { 0 };
 	int sock;
 
 	ns->owned = ns->foreign = false;

@@ -489,8 +489,8 @@ static const char *name_bad_char(const char *p)
 	printable = len > 1 ? len == n : isprint(c);
 	if (printable)
 		memcpy(shown, p, len);
-	snprintf(why, sizeof(why), "%s%s%s(byte%s %s) is not allowed; a name may contain only "
-		 "ASCII letters, digits, '_', '.' and '-'", printable ? "\"" : "", shown,
+	snprintf(why, sizeof(why), "contains %s%s%s(byte%s %s), but may contain only ASCII "
+		 "letters, digits, '_', '.' and '-'", printable ? "\"" : "", shown,
 		 printable ? "\" " : "", len > 1 ? "s" : "", bytes);
 	return why;
 }

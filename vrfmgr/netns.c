@@ -324,11 +324,10 @@ int vrf_netns_create(const struct vrf_config *cfg, int host_fd, const char *name
 		goto out;
 	}
 	vrf_fault_point("namespace mount");
-	r = vrf_netns_open(cfg, name, &nsfd);
-	if (r < 0)
-		goto out;
-	*ret_fd = nsfd;
-	nsfd = -1;
+	/* The descriptor we already hold, not a new open: past the mount,
+	 * nothing may fail (EMFILE) and leave a mount without its record. */
+	*ret_fd = vrf_fd_high(newfd);
+	newfd = -1;
 	recorded = made = false;	/* both stay: the namespace is ours */
 out:
 	if (made)

@@ -57,14 +57,14 @@ X
 refuse "malformed header" 'c.ini:1: malformed section header (expected [global], [host] or [domain NAME])' <<'X'
 [domain a
 X
-refuse "path trick in domain name" 'c.ini:1: invalid domain name "../etc": "/" (byte 0x2f) is not allowed; a name may contain only ASCII letters, digits, '"'"'_'"'"', '"'"'.'"'"' and '"'"'-'"'"'' <<'X'
+refuse "path trick in domain name" 'c.ini:1: invalid domain name "../etc": contains "/" (byte 0x2f), but may contain only ASCII letters, digits, '"'"'_'"'"', '"'"'.'"'"' and '"'"'-'"'"'' <<'X'
 [domain ../etc]
 X
 # A letter, but not an ASCII one: the error names it, and its bytes.
-refuse "non-ASCII domain name" 'c.ini:1: invalid domain name "café": "é" (bytes 0xc3 0xa9) is not allowed; a name may contain only ASCII letters, digits, '"'"'_'"'"', '"'"'.'"'"' and '"'"'-'"'"'' <<'X'
+refuse "non-ASCII domain name" 'c.ini:1: invalid domain name "café": contains "é" (bytes 0xc3 0xa9), but may contain only ASCII letters, digits, '"'"'_'"'"', '"'"'.'"'"' and '"'"'-'"'"'' <<'X'
 [domain café]
 X
-refuse "control character in a domain name" "$(printf 'c.ini:1: invalid domain name "a\tb": (byte 0x09) is not allowed; a name may contain only ASCII letters, digits, '"'"'_'"'"', '"'"'.'"'"' and '"'"'-'"'"'')" <<X
+refuse "control character in a domain name" "$(printf 'c.ini:1: invalid domain name "a\tb": contains (byte 0x09), but may contain only ASCII letters, digits, '"'"'_'"'"', '"'"'.'"'"' and '"'"'-'"'"'')" <<X
 $(printf '[domain a\tb]')
 X
 # A domain must be nameable on the command line (destroy NAME, exec NAME).
