@@ -1085,27 +1085,27 @@ int vrf_run_destroy(struct vrf_run *run, const char *name)
 				fprintf(stderr, "%s: %s could not prepare the namespace for removal\n",
 					name, ps[i]->name);
 	}
+	/* Close our handles so that the kernel can tear it down; before the
+	 * deletion, which needs descriptors of its own to clear the state
+	 * (a run that hit its descriptor limit left stale records). */
+	for (size_t i = 0; i < ns->n_socks; i++)
+		close(ns->socks[i].fd);
+	ns->n_socks = 0;
+	for (size_t i = 0; i < n; i++) {
+		void **st = vrf_ns_state(ns, ps[i]);
+
+		if (*st && ps[i]->ns_release)
+			ps[i]->ns_release(ns, *st);
+		*st = NULL;
+	}
+	if (ns->fd >= 0)
+		close(ns->fd);
+	ns->fd = -1;
 	r = vrf_netns_delete(cfg, name);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot remove %s/%s: %s\n", name, cfg->netns_dir, name,
 			strerror(-r));
 		return r;
-	}
-	if (ns) {
-		/* Close our handles so that the kernel can tear it down. */
-		for (size_t i = 0; i < ns->n_socks; i++)
-			close(ns->socks[i].fd);
-		ns->n_socks = 0;
-		for (size_t i = 0; i < n; i++) {
-			void **st = vrf_ns_state(ns, ps[i]);
-
-			if (*st && ps[i]->ns_release)
-				ps[i]->ns_release(ns, *st);
-			*st = NULL;
-		}
-		if (ns->fd >= 0)
-			close(ns->fd);
-		ns->fd = -1;
 	}
 	{
 		/* The section is gone from the file, or about to be: plugins get

@@ -142,6 +142,17 @@ static int open_domain(const struct vrf_config *cfg, const char *domain, bool cr
 	return fd;
 }
 
+/* A write that failed must not leave the domain folder it made behind
+ * (out of descriptors, the state_dir descriptor held since the start of
+ * the run still works).  Fails harmlessly on a folder with entries. */
+static void drop_if_empty(const struct vrf_config *cfg, const char *domain)
+{
+	int sfd = vrf_state_dir(cfg, false);
+
+	if (domain && sfd >= 0)
+		unlinkat(sfd, domain, AT_REMOVEDIR);
+}
+
 static int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -169,8 +180,10 @@ int vrf_state_write(const struct vrf_config *cfg, const char *domain, const char
 	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", file) >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	dfd = open_domain(cfg, domain, true);
-	if (dfd < 0)
+	if (dfd < 0) {
+		drop_if_empty(cfg, domain);
 		return dfd;
+	}
 	/* A temporary file left by a crash (or planted: unlinkat removes a
 	 * symbolic link itself, never its target) goes first. */
 	unlinkat(dfd, tmp, 0);
@@ -196,6 +209,8 @@ int vrf_state_write(const struct vrf_config *cfg, const char *domain, const char
 	vrf_fault_point("state write");
 out:
 	close(dfd);
+	if (r < 0)
+		drop_if_empty(cfg, domain);
 	return r;
 }
 
@@ -285,6 +300,9 @@ int vrf_state_remove(const struct vrf_config *cfg, const char *domain, const cha
 	if (file) {
 		if (unlinkat(dfd, file, 0) < 0 && errno != ENOENT)
 			r = -errno;
+		/* A folder left empty goes too (fails harmlessly when not). */
+		if (domain && r == 0)
+			unlinkat(sfd, domain, AT_REMOVEDIR);
 	} else {
 		empty_folder(dfd);
 		if (domain && unlinkat(sfd, domain, AT_REMOVEDIR) < 0 && errno != ENOENT)

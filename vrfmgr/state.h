@@ -37,9 +37,9 @@ int vrf_state_write(const struct vrf_config *cfg, const char *domain, const char
 int vrf_state_read(const struct vrf_config *cfg, const char *domain, const char *file,
 		   char **ret_buf, size_t *ret_len);
 
-/* Remove state_dir/DOMAIN/FILE, or with file NULL the domain's whole folder
- * (its entries themselves, never what a symbolic link among them points
- * at).  A folder that is not trusted is left alone (-EPERM).  Missing is
+/* Remove state_dir/DOMAIN/FILE (and the folder, if that left it empty), or
+ * with file NULL the domain's whole folder (its entries themselves, never
+ * what a symbolic link among them points at).  A folder that is not trusted is left alone (-EPERM).  Missing is
  * not an error. */
 int vrf_state_remove(const struct vrf_config *cfg, const char *domain, const char *file);
 
