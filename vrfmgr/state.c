@@ -291,6 +291,8 @@ int vrf_state_remove(const struct vrf_config *cfg, const char *domain, const cha
 {
 	int sfd, dfd, r = 0;
 
+	if (!domain && !file)
+		return -EINVAL;	/* state_dir itself is never emptied */
 	sfd = vrf_state_dir(cfg, false);
 	if (sfd < 0)
 		return sfd == -ENOENT ? 0 : sfd;
