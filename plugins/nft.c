@@ -372,6 +372,8 @@ static int ctx_run(struct nft_ctx *ctx, const char *cmd, const char *fdpath, boo
 	const char *out = nft_ctx_get_output_buffer(ctx);
 	const char *err = nft_ctx_get_error_buffer(ctx);
 
+	vrf_fault_point("nft command");
+
 	/* The buffers are reused by the next command: copy now. */
 	if (errs)
 		vnft_errs_parse(err, fdpath, errs);

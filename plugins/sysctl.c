@@ -899,6 +899,7 @@ static int write_key(struct vrf_ns *ns, int dirfd, const struct sysctl_obj *o,
 		return fd;
 	}
 	n = pwrite(fd, value, len, 0);
+	vrf_fault_point("sysctl write");
 	if (n < 0 || (size_t)n != len) {
 		r = n < 0 ? -errno : -EIO;
 		if (asprintf(ret_msg, "sysctl %s: the kernel refused %s: %s", o->key, value,

@@ -86,8 +86,8 @@ static bool need_root(const char *what)
 /* plan and apply share everything up to the point of changing the kernel. */
 static int reconcile(const struct options *o, int argc, char **argv, bool dry_run)
 {
-	static const char *const flags[] = { "--prune", NULL };
-	bool flag_set[1] = { false };
+	static const char *const flags[] = { "--prune", "--adopt", NULL };
+	bool flag_set[2] = { false, false };
 	struct vrf_config *cfg = NULL;
 	struct vrf_run *run = NULL;
 	char **names = NULL;
@@ -106,6 +106,7 @@ static int reconcile(const struct options *o, int argc, char **argv, bool dry_ru
 		goto out;
 	run->dry_run = dry_run;
 	run->prune = flag_set[0];
+	run->adopt = flag_set[1];
 	/* Attached nothing: the state lock (apply) or a named domain was
 	 * refused, and it said so.  Planning an empty run would print "no
 	 * changes" and exit 0 over drift it never looked at. */

@@ -73,6 +73,7 @@ struct loader {
 	unsigned line;
 	bool in_global;
 	bool section_ok;		/* false after a bad header: skip its keys */
+	bool bad_header;		/* the last header was refused (and said so) */
 	bool allow_global;		/* only the main file has [global] */
 	struct vrf_domain *section;
 	char *buf;
@@ -272,6 +273,9 @@ static bool line_ok(struct loader *L, char *line, size_t len, char **ret_s)
 			abort();
 		section_header(L, copy);
 		free(copy);
+		/* The keys under a refused header belong to no section, but
+		 * the header's error already says so: one error per problem. */
+		L->bad_header = !L->section_ok;
 		return true;
 	}
 	if (!strchr(s, '=')) {
@@ -323,7 +327,7 @@ static void raw_add(struct loader *L, const char *key, const char *value)
 	struct raw_entry *e;
 
 	if (!L->section_ok) {
-		if (!L->in_global && !L->section)
+		if (!L->in_global && !L->section && !L->bad_header)
 			vrf_error(L->cfg, &loc, "key \"%s\" outside any section", key);
 		return;
 	}
@@ -405,6 +409,7 @@ static int read_file(struct loader *L, const struct vrf_loc *from, const char *p
 	L->section = NULL;
 	L->in_global = false;
 	L->section_ok = false;
+	L->bad_header = false;
 	L->allow_global = allow_global;
 	bad_line = ini_parse_stream(reader, L, handler, L);
 	if (bad_line > 0 && cfg->errors == 0) {

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,36 +244,102 @@ static struct vrf_ns *ns_add(struct vrf_run *run, const char *name, const struct
 	return ns;
 }
 
+/* Is the namespace mounted for ns the one its record names?  A record
+ * without a mounted namespace is ours too (stale: a crash, or deleted
+ * behind our back), so destroy and prune may clear it. */
+static void check_owner(struct vrf_run *run, struct vrf_ns *ns)
+{
+	const struct vrf_config *cfg = run->cfg;
+	struct vrf_netns_id rec, live = { 0 };
+	int sock;
+
+	ns->owned = ns->foreign = false;
+	if (vrf_netns_record_read(cfg, ns->name, &rec) < 0) {
+		ns->foreign = ns->fd >= 0;
+		return;
+	}
+	if (ns->fd < 0) {
+		ns->owned = true;
+		return;
+	}
+	/* The inode first (no syscall into the namespace); the cookie tells
+	 * a reused inode number apart. */
+	sock = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (vrf_netns_identify(ns->fd, -1, &live) == 0 && rec.ino == live.ino && sock >= 0)
+		vrf_netns_identify(ns->fd, sock, &live);
+	if (vrf_netns_id_match(&rec, &live)) {
+		ns->owned = true;
+		return;
+	}
+	ns->foreign = true;
+	fprintf(stderr, "%s: %s/%s is not the namespace vrfmgr created under that name (its "
+		"record in %s names another); treating it as foreign\n", ns->name,
+		cfg->netns_dir, ns->name, cfg->state_dir);
+}
+
+/* apply --adopt: a foreign namespace with a domain's name becomes ours. */
+static int adopt_ns(struct vrf_run *run, struct vrf_ns *ns)
+{
+	struct vrf_netns_id id;
+	int sock, r;
+
+	ns->adopt = true;
+	if (run->dry_run)
+		return 0;
+	sock = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	r = sock < 0 ? sock : vrf_netns_identify(ns->fd, sock, &id);
+	if (r == 0)
+		r = vrf_netns_record_write(run->cfg, ns->name, &id);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot record %s/%s as adopted: %s\n", ns->name,
+			run->cfg->netns_dir, ns->name, strerror(-r));
+		return r;
+	}
+	ns->owned = true;
+	ns->foreign = false;
+	ns->changes++;
+	if (!run->json && run->verbose >= 0) {
+		printf("%s  ~ namespace %s/%s adopted\n", ns->name, run->cfg->netns_dir, ns->name);
+		fflush(stdout);
+	}
+	return 0;
+}
+
 static int attach_domain_ns(struct vrf_run *run, struct vrf_ns *ns)
 {
 	const struct vrf_config *cfg = run->cfg;
 	int r;
 
-	ns->owned = vrf_netns_owned(cfg, ns->name);
 	r = vrf_netns_open(cfg, ns->name, &ns->fd);
-	if (r == 0 || r == -ENOENT || r == -ESTALE) {
-		if (r == -ESTALE && run->verbose)
-			fprintf(stderr, "%s: stale entry in %s (no namespace mounted)%s\n",
-				ns->name, cfg->netns_dir, run->dry_run ? "" : "; repairing it");
-		if (r == 0 || run->dry_run || !ns->domain)
-			return 0;
-		/* Missing (perhaps deleted behind our back) or stale:
-		 * create it, and it is ours from now on. */
-		r = vrf_netns_create(cfg, run->host_fd, ns->name, &ns->fd);
-		if (r < 0) {
-			fprintf(stderr, "%s: cannot create namespace in %s: %s\n", ns->name,
-				cfg->netns_dir, strerror(-r));
-			return r;
-		}
-		ns->is_new = ns->owned = true;
-		ns->changes++;
-		if (!run->json && run->verbose >= 0)
-			printf("%s  + namespace %s/%s\n", ns->name, cfg->netns_dir, ns->name);
-		return 0;
+	if (r != 0 && r != -ENOENT && r != -ESTALE) {
+		fprintf(stderr, "%s: cannot open %s/%s: %s\n", ns->name, cfg->netns_dir, ns->name,
+			strerror(-r));
+		return r;
 	}
-	fprintf(stderr, "%s: cannot open %s/%s: %s\n", ns->name, cfg->netns_dir, ns->name,
-		strerror(-r));
-	return r;
+	check_owner(run, ns);
+	if (r == 0)
+		return ns->foreign && run->adopt && ns->domain ? adopt_ns(run, ns) : 0;
+	if (r == -ESTALE && run->verbose)
+		fprintf(stderr, "%s: stale entry in %s (no namespace mounted)%s\n",
+			ns->name, cfg->netns_dir, run->dry_run ? "" : "; repairing it");
+	if (run->dry_run || !ns->domain)
+		return 0;
+	/* Missing (perhaps deleted behind our back) or stale: create it, and
+	 * it is ours from now on. */
+	r = vrf_netns_create(cfg, run->host_fd, ns->name, &ns->fd);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot create namespace in %s: %s\n", ns->name,
+			cfg->netns_dir, strerror(-r));
+		return r;
+	}
+	ns->is_new = ns->owned = true;
+	ns->changes++;
+	if (!run->json && run->verbose >= 0) {
+		printf("%s  + namespace %s/%s\n", ns->name, cfg->netns_dir, ns->name);
+		/* Before anything on stderr about this domain (a rollback). */
+		fflush(stdout);
+	}
+	return 0;
 }
 
 static bool name_wanted(char **names, size_t n, const char *name)
@@ -292,8 +359,16 @@ int vrf_run_attach(struct vrf_run *run, char **names, size_t n_names)
 	size_t n_owned = 0;
 	int r = 0;
 
+	/* Records that others could have planted must not decide what is
+	 * deleted: a state_dir they may write is refused whole. */
+	r = vrf_state_dir(cfg, !run->dry_run);
+	if (r == -EPERM) {
+		run->errors++;
+		return r;
+	}
+	r = 0;
 	for (size_t i = 0; i < n_names; i++) {
-		if (!vrf_config_domain(cfg, names[i]) && !vrf_netns_owned(cfg, names[i])) {
+		if (!vrf_config_domain(cfg, names[i]) && !vrf_netns_has_record(cfg, names[i])) {
 			fprintf(stderr, "vrfmgr: no domain \"%s\" in %s\n", names[i], cfg->path);
 			return -ENOENT;
 		}
@@ -349,6 +424,7 @@ int vrf_run_attach(struct vrf_run *run, char **names, size_t n_names)
 			/* An owned orphan: open it if it is there, never create. */
 			if (vrf_netns_open(cfg, ns->name, &ns->fd) < 0)
 				ns->fd = -1;
+			check_owner(run, ns);
 			continue;
 		}
 		if (attach_domain_ns(run, ns) < 0) {
@@ -454,6 +530,17 @@ static int plan_ns(struct vrf_run *run, struct vrf_ns *ns)
 	 * the host without a [host] section is not reconciled at all. */
 	if (!ns->domain || ns->failed)
 		return 0;
+	if (ns->foreign && !ns->adopt && !ns->domain->is_host) {
+		/* Somebody else's namespace under a domain's name: changing it
+		 * would make vrfmgr manage, and later delete, what it did not
+		 * make. */
+		fprintf(stderr, "%s: %s/%s exists but was not created by vrfmgr; the domain is "
+			"not applied (apply --adopt takes the namespace over)\n", ns->name,
+			run->cfg->netns_dir, ns->name);
+		ns->failed = true;
+		run->errors++;
+		return -EEXIST;
+	}
 	for (size_t k = 0; k < n && r == 0; k++)
 		if (ps[k]->observe)
 			r = diff_kind(run, ns, ps[k]);
@@ -503,6 +590,8 @@ size_t vrf_run_count_changes(const struct vrf_run *run)
 		c += ns->n_ops;
 		if (ns->domain && ns->fd < 0 && !ns->domain->is_host)
 			c++;	/* the namespace itself */
+		if (ns->adopt && run->dry_run)
+			c++;
 		if (ns_will_vanish(run, ns))
 			c++;
 	}
@@ -569,11 +658,11 @@ void vrf_run_print_plan(struct vrf_run *run, bool applied)
 		bool vanish = ns_will_vanish(run, ns);
 
 		if (run->json) {
-			if (missing || vanish) {
+			if (missing || vanish || ns->adopt) {
 				vrf_buf_printf(&b, "%s{\"domain\":", first ? "" : ",");
 				vrf_buf_json_str(&b, ns->name);
 				vrf_buf_printf(&b, ",\"op\":\"%s\",\"kind\":\"namespace\",\"object\":",
-					       missing ? "add" : "delete");
+					       missing ? "add" : vanish ? "delete" : "adopt");
 				vrf_buf_json_str(&b, ns->name);
 				vrf_buf_puts(&b, "}");
 				first = false;
@@ -591,6 +680,9 @@ void vrf_run_print_plan(struct vrf_run *run, bool applied)
 		if (missing)
 			vrf_buf_printf(&b, "%s  + namespace %s/%s\n", ns->name, run->cfg->netns_dir,
 				       ns->name);
+		if (ns->adopt && run->dry_run)
+			vrf_buf_printf(&b, "%s  ~ namespace %s/%s adopted\n", ns->name,
+				       run->cfg->netns_dir, ns->name);
 		if (vanish)
 			vrf_buf_printf(&b, "%s  - namespace %s/%s (not in the file)\n", ns->name,
 				       run->cfg->netns_dir, ns->name);
@@ -813,6 +905,13 @@ static int apply_pass(struct vrf_run *run, bool only_again)
 		if (send_event(run, ns, VRF_EV_PRE_APPLY) != 0) {
 			fprintf(stderr, "%s: pre-apply hook failed; nothing applied to this domain\n",
 				ns->name);
+			/* As for any failed new domain: the state before the
+			 * run had no namespace. */
+			if (ns->is_new) {
+				vrf_run_destroy(run, ns->name);
+				fprintf(stderr, "%s: the namespace this run created was removed\n",
+					ns->name);
+			}
 			ns->failed = true;
 			run->errors++;
 			r = -ECANCELED;
@@ -976,37 +1075,45 @@ int vrf_run_destroy(struct vrf_run *run, const char *name)
 	const struct vrf_plugin *const *ps = vrf_plugins(&n);
 	int r;
 
-	if (!vrf_netns_owned(cfg, name)) {
+	if (!ns || !ns->owned) {
 		fprintf(stderr, "%s: not created by vrfmgr; leaving it alone\n", name);
 		return -EPERM;
 	}
-	if (ns && ns->fd >= 0) {
+	/* Closed first: the kernel tears a namespace down firewall before
+	 * interfaces, and a forwarding domain would pass traffic unfiltered
+	 * in between.  Physical NICs then go home as before (a device that
+	 * changes namespace arrives down either way). */
+	r = vrf_netns_close(ns);
+	if (r < 0)
+		fprintf(stderr, "%s: could not close the namespace (forwarding off, links down) "
+			"before removing it: %s\n", name, strerror(-r));
+	if (ns->fd >= 0) {
 		for (size_t i = 0; i < n; i++)
 			if (ps[i]->event && ps[i]->event(run, ns, ns->domain, VRF_EV_PRE_DESTROY, "") < 0)
 				fprintf(stderr, "%s: %s could not prepare the namespace for removal\n",
 					name, ps[i]->name);
 	}
+	/* Close our handles so that the kernel can tear it down; before the
+	 * deletion, which needs descriptors of its own to clear the state
+	 * (a run that hit its descriptor limit left stale records). */
+	for (size_t i = 0; i < ns->n_socks; i++)
+		close(ns->socks[i].fd);
+	ns->n_socks = 0;
+	for (size_t i = 0; i < n; i++) {
+		void **st = vrf_ns_state(ns, ps[i]);
+
+		if (*st && ps[i]->ns_release)
+			ps[i]->ns_release(ns, *st);
+		*st = NULL;
+	}
+	if (ns->fd >= 0)
+		close(ns->fd);
+	ns->fd = -1;
 	r = vrf_netns_delete(cfg, name);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot remove %s/%s: %s\n", name, cfg->netns_dir, name,
 			strerror(-r));
 		return r;
-	}
-	if (ns) {
-		/* Close our handles so that the kernel can tear it down. */
-		for (size_t i = 0; i < ns->n_socks; i++)
-			close(ns->socks[i].fd);
-		ns->n_socks = 0;
-		for (size_t i = 0; i < n; i++) {
-			void **st = vrf_ns_state(ns, ps[i]);
-
-			if (*st && ps[i]->ns_release)
-				ps[i]->ns_release(ns, *st);
-			*st = NULL;
-		}
-		if (ns->fd >= 0)
-			close(ns->fd);
-		ns->fd = -1;
 	}
 	{
 		/* The section is gone from the file, or about to be: plugins get

@@ -15,7 +15,9 @@ struct vrf_ns {
 	const struct vrf_domain *domain;	/* desired state; NULL for an owned orphan */
 	int fd;				/* nsfs fd, -1 while the namespace is absent */
 	bool is_new;			/* created by this run */
-	bool owned;			/* vrfmgr created it (record in state_dir) */
+	bool owned;			/* vrfmgr created it (its record matches) */
+	bool foreign;			/* mounted, and no record matches it */
+	bool adopt;			/* foreign, taken over by apply --adopt */
 	bool in_file;			/* the file has a section for it */
 	bool failed;			/* an apply step failed; skip the rest */
 	bool replan;			/* a plugin asked for another pass */
@@ -46,6 +48,7 @@ struct vrf_run {
 	bool json;
 	bool dry_run;
 	bool prune;
+	bool adopt;			/* apply --adopt: take over foreign namespaces */
 	unsigned errors;
 };
 
@@ -53,10 +56,32 @@ struct vrf_run {
 int vrf_netns_open(const struct vrf_config *cfg, const char *name, int *ret_fd);
 int vrf_netns_create(const struct vrf_config *cfg, int host_fd, const char *name, int *ret_fd);
 int vrf_netns_delete(const struct vrf_config *cfg, const char *name);
-bool vrf_netns_owned(const struct vrf_config *cfg, const char *name);
-/* Names of namespaces vrfmgr owns (records in state_dir), malloc'd array. */
+/* Names with an ownership record in state_dir (trusted ones only), sorted,
+ * malloc'd; whether the record matches the mounted namespace is the
+ * caller's to check (vrf_netns_identify, vrf_netns_id_match). */
 int vrf_netns_list_owned(const struct vrf_config *cfg, char ***ret_names, size_t *ret_n);
 int vrf_state_lock(const struct vrf_config *cfg);
+
+/* Who a namespace is: the nsfs file's device and inode, and the kernel's
+ * never-reused cookie of the namespace (0 when unknown). */
+struct vrf_netns_id {
+	unsigned long long dev, ino, cookie;
+};
+/* Identify the namespace of ns_fd; sock_fd is any socket made inside it
+ * (for the cookie), or -1. */
+int vrf_netns_identify(int ns_fd, int sock_fd, struct vrf_netns_id *ret);
+bool vrf_netns_id_match(const struct vrf_netns_id *rec, const struct vrf_netns_id *live);
+/* The ownership record state_dir/NAME/netns: -ENOENT none, -EPERM not
+ * trusted, -EINVAL names nothing (both reported on stderr). */
+int vrf_netns_record_read(const struct vrf_config *cfg, const char *name,
+			  struct vrf_netns_id *ret);
+int vrf_netns_record_write(const struct vrf_config *cfg, const char *name,
+			   const struct vrf_netns_id *id);
+bool vrf_netns_has_record(const struct vrf_config *cfg, const char *name);
+/* Close ns before it is deleted: forwarding off (IPv4 and IPv6), every link
+ * down, so that no packet crosses it while the kernel tears it down (its
+ * firewall goes before its interfaces do).  Returns 0 or -errno. */
+int vrf_netns_close(struct vrf_ns *ns);
 
 /* engine.c */
 struct vrf_run *vrf_run_new(const struct vrf_config *cfg, int verbose, bool json);

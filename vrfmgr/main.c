@@ -11,8 +11,8 @@
 
 static const struct command commands[] = {
 	{ "check",   cmd_check,   "",                       "parse and validate only; needs no privilege" },
-	{ "plan",    cmd_plan,    "[DOMAIN...] [--prune]",  "print what apply would change" },
-	{ "apply",   cmd_apply,   "[DOMAIN...] [--prune]",  "make the kernel match the file" },
+	{ "plan",    cmd_plan,    "[DOMAIN...] [--prune] [--adopt]", "print what apply would change" },
+	{ "apply",   cmd_apply,   "[DOMAIN...] [--prune] [--adopt]", "make the kernel match the file" },
 	{ "audit",   cmd_audit,   "[DOMAIN...]",            "live firewall and drift of every object" },
 	{ "status",  cmd_status,  "[--dot]",                "one line per domain" },
 	{ "exec",    cmd_exec,    "DOMAIN CMD...",          "run CMD inside the domain" },

@@ -488,6 +488,32 @@ const char *vrf_family_name(int family)
 
 /* ---- names and numbers ---- */
 
+/* Say which character is refused: the whole UTF-8 sequence starting at p
+ * (a name like "café" fails on its "é", which is a letter, but not an
+ * ASCII one), with its bytes, since a control character or broken UTF-8
+ * prints as nothing useful. */
+static const char *name_bad_char(const char *p)
+{
+	static char why[160];
+	unsigned char c = (unsigned char)*p;
+	size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1, len = 0;
+	char bytes[24] = "", shown[8] = "";
+	bool printable;
+
+	while (len < n && p[len] && (len == 0 || ((unsigned char)p[len] & 0xc0) == 0x80))
+		len++;
+	for (size_t i = 0; i < len; i++)
+		snprintf(bytes + strlen(bytes), sizeof(bytes) - strlen(bytes), "%s0x%02x",
+			 i ? " " : "", (unsigned char)p[i]);
+	printable = len > 1 ? len == n : isprint(c);
+	if (printable)
+		memcpy(shown, p, len);
+	snprintf(why, sizeof(why), "contains %s%s%s(byte%s %s), but may contain only ASCII "
+		 "letters, digits, '_', '.' and '-'", printable ? "\"" : "", shown,
+		 printable ? "\" " : "", len > 1 ? "s" : "", bytes);
+	return why;
+}
+
 bool vrf_domain_name_valid(const char *s, const char **ret_why)
 {
 	size_t n = strlen(s);
@@ -504,9 +530,13 @@ bool vrf_domain_name_valid(const char *s, const char **ret_why)
 		*ret_why = "\"host\" is reserved for the [host] section";
 		return false;
 	}
+	if (s[0] == '-') {
+		*ret_why = "must not begin with '-' (it would read as an option on the command line)";
+		return false;
+	}
 	for (const char *p = s; *p; p++) {
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-') {
-			*ret_why = "may contain only letters, digits, '_', '.' and '-'";
+			*ret_why = name_bad_char(p);
 			return false;
 		}
 	}

@@ -10,7 +10,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libmnl/libmnl.h>
 #include <linux/magic.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -25,9 +27,11 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "nl.h"
 
 #define OWNER_RECORD "netns"
 
+/* netns_dir is ours to create; state_dir goes through state.c. */
 static int mkdir_p(const char *path, mode_t mode)
 {
 	char *p;
@@ -70,15 +74,12 @@ static char *path_join(const char *dir, const char *name)
 
 int vrf_state_lock(const struct vrf_config *cfg)
 {
-	char *p;
-	int fd, r;
+	int sfd, fd;
 
-	r = mkdir_p(cfg->state_dir, 0755);
-	if (r < 0)
-		return r;
-	p = path_join(cfg->state_dir, "lock");
-	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	free(p);
+	sfd = vrf_state_dir(cfg, true);
+	if (sfd < 0)
+		return sfd;
+	fd = openat(sfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
 	/* Two reconcilers on one router would undo each other's work. */
@@ -113,41 +114,93 @@ int vrf_netns_open(const struct vrf_config *cfg, const char *name, int *ret_fd)
 	return 0;
 }
 
-bool vrf_netns_owned(const struct vrf_config *cfg, const char *name)
-{
-	char *p;
-	bool r;
+/* ---- ownership records ---- */
 
-	if (asprintf(&p, "%s/%s/%s", cfg->state_dir, name, OWNER_RECORD) < 0)
-		abort();
-	r = access(p, F_OK) == 0;
-	free(p);
-	return r;
-}
-
-static int write_owner_record(const struct vrf_config *cfg, const char *name, int ns_fd)
+/*
+ * state_dir/NAME/netns names the namespace vrfmgr made, in lines of
+ * "KEY VALUE": nsfs-dev and nsfs-ino (the nsfs file, as fstat() of the
+ * mounted entry shows it) and netns-cookie (SO_NETNS_COOKIE, which the
+ * kernel never hands out twice while it runs; nsfs inode numbers are
+ * reused as soon as a namespace is freed).  Records of vrfmgr 0.1 have
+ * only nsfs-inode and are checked on that alone.
+ */
+int vrf_netns_identify(int ns_fd, int sock_fd, struct vrf_netns_id *ret)
 {
-	char *dir = path_join(cfg->state_dir, name), *p;
+	socklen_t len = sizeof(ret->cookie);
 	struct stat st;
-	FILE *f;
-	int r;
 
-	r = mkdir_p(dir, 0755);
-	if (r < 0) {
-		free(dir);
-		return r;
-	}
-	p = path_join(dir, OWNER_RECORD);
-	free(dir);
-	f = fopen(p, "we");
-	free(p);
-	if (!f)
+	if (fstat(ns_fd, &st) < 0)
 		return -errno;
-	if (fstat(ns_fd, &st) == 0)
-		fprintf(f, "created-by vrfmgr\nnsfs-inode %lu\n", (unsigned long)st.st_ino);
-	if (fclose(f) != 0)
+	ret->dev = (unsigned long long)st.st_dev;
+	ret->ino = (unsigned long long)st.st_ino;
+	ret->cookie = 0;
+	if (sock_fd >= 0 && getsockopt(sock_fd, SOL_SOCKET, SO_NETNS_COOKIE, &ret->cookie,
+				       &len) < 0 && errno != ENOPROTOOPT)
 		return -errno;
 	return 0;
+}
+
+bool vrf_netns_id_match(const struct vrf_netns_id *rec, const struct vrf_netns_id *live)
+{
+	if (rec->ino != live->ino)
+		return false;
+	if (rec->dev && rec->dev != live->dev)
+		return false;
+	/* A kernel without SO_NETNS_COOKIE (before 5.14) gives 0. */
+	return !rec->cookie || !live->cookie || rec->cookie == live->cookie;
+}
+
+int vrf_netns_record_read(const struct vrf_config *cfg, const char *name,
+			  struct vrf_netns_id *ret)
+{
+	struct vrf_netns_id id = { 0 };
+	char *buf = NULL, *line, *save = NULL;
+	size_t len;
+	int r;
+
+	r = vrf_state_read(cfg, name, OWNER_RECORD, &buf, &len);
+	if (r < 0)
+		return r;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long v;
+		char key[32];
+
+		if (sscanf(line, "%31s %llu", key, &v) != 2)
+			continue;
+		if (!strcmp(key, "nsfs-dev"))
+			id.dev = v;
+		else if (!strcmp(key, "nsfs-ino") || !strcmp(key, "nsfs-inode"))
+			id.ino = v;
+		else if (!strcmp(key, "netns-cookie"))
+			id.cookie = v;
+	}
+	free(buf);
+	if (!id.ino) {
+		fprintf(stderr, "vrfmgr: ignoring %s/%s/%s: it names no namespace\n",
+			cfg->state_dir, name, OWNER_RECORD);
+		return -EINVAL;
+	}
+	*ret = id;
+	return 0;
+}
+
+int vrf_netns_record_write(const struct vrf_config *cfg, const char *name,
+			   const struct vrf_netns_id *id)
+{
+	char buf[256];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "# the network namespace vrfmgr created as %s\n"
+		     "nsfs-dev %llu\nnsfs-ino %llu\nnetns-cookie %llu\n", name, id->dev, id->ino,
+		     id->cookie);
+	return vrf_state_write(cfg, name, OWNER_RECORD, buf, (size_t)n);
+}
+
+bool vrf_netns_has_record(const struct vrf_config *cfg, const char *name)
+{
+	struct vrf_netns_id id;
+
+	return vrf_netns_record_read(cfg, name, &id) == 0;
 }
 
 static int make_shared(const struct vrf_config *cfg);
@@ -186,29 +239,51 @@ static int make_shared(const struct vrf_config *cfg)
 	return 0;
 }
 
-/* Bring lo up in the namespace this thread is in. */
-static int lo_up_here(void)
+/* Make a network namespace, bring its lo up and tell who it is; the
+ * thread is back in host_fd's namespace on return.  Returns an fd of the
+ * new namespace (it lives as long as that fd does) or -errno. */
+static int new_netns(int host_fd, struct vrf_netns_id *ret_id)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
-	int s, r = 0;
+	int s = -1, fd = -1, r = 0;
 
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (s < 0 || fd < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
 		r = -errno;
+	/* A new namespace's lo is down; bringing it up now saves entering
+	 * it again later. */
 	if (!r && !(ifr.ifr_flags & IFF_UP)) {
 		ifr.ifr_flags |= IFF_UP;
 		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
 			r = -errno;
 	}
+	if (!r)
+		r = vrf_netns_identify(fd, s, ret_id);
+	if (setns(host_fd, CLONE_NEWNET) < 0)
+		abort();	/* stuck in the new namespace: nothing after this is safe */
 	if (s >= 0)
 		close(s);
-	return r;
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	return fd;
 }
 
+/* The record goes first, with the identity of the namespace about to be
+ * mounted, so that a crash at any point leaves either a mount the record
+ * proves, or a record naming a namespace that died with the process (which
+ * no mount can match: the cookie is never reused), or nothing. */
 int vrf_netns_create(const struct vrf_config *cfg, int host_fd, const char *name, int *ret_fd)
 {
-	char *p = path_join(cfg->netns_dir, name);
-	int fd = -1, dirfd = -1, nsfd = -1, r;
+	char *p = path_join(cfg->netns_dir, name), src[64];
+	int dirfd = -1, nsfd = -1, newfd = -1, fd, r;
+	bool recorded = false, made = false;
+	struct vrf_netns_id id;
 
 	r = prepare_netns_dir(cfg);
 	if (r < 0)
@@ -219,71 +294,54 @@ int vrf_netns_create(const struct vrf_config *cfg, int host_fd, const char *name
 		goto out;
 	}
 	/* A stale entry for this name (file, no mount) is repaired by
-	 * creating anew; a live one is never replaced. */
+	 * creating anew; a live one (made since the caller looked) is
+	 * somebody else's and never taken. */
 	r = vrf_netns_open(cfg, name, &nsfd);
 	if (r == 0) {
-		*ret_fd = nsfd;
-		nsfd = -1;
+		r = -EEXIST;
 		goto out;
 	}
 	if (r == -ESTALE)
 		unlink(p);
+	r = newfd = new_netns(host_fd, &id);
+	if (r < 0)
+		goto out;
+	r = vrf_netns_record_write(cfg, name, &id);
+	if (r < 0)
+		goto out;
+	recorded = true;
 	fd = open(p, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0) {
 		r = -errno;
 		goto out;
 	}
 	close(fd);
-	if (unshare(CLONE_NEWNET) < 0) {
+	made = true;
+	vrf_fault_point("namespace file");
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", newfd);
+	if (mount(src, p, "none", MS_BIND, NULL) < 0) {
 		r = -errno;
-		unlink(p);
 		goto out;
 	}
-	if (mount("/proc/thread-self/ns/net", p, "none", MS_BIND, NULL) < 0) {
-		r = -errno;
-		if (setns(host_fd, CLONE_NEWNET) < 0)
-			abort();
-		unlink(p);
-		goto out;
-	}
-	/* Still inside the new namespace: bring its lo up now, which saves
-	 * entering it again later. */
-	r = lo_up_here();
-	if (setns(host_fd, CLONE_NEWNET) < 0)
-		abort();
-	if (r < 0)
-		goto out;
-	r = vrf_netns_open(cfg, name, &nsfd);
-	if (r < 0)
-		goto out;
-	r = write_owner_record(cfg, name, nsfd);
-	if (r < 0)
-		goto out;
-	*ret_fd = nsfd;
-	nsfd = -1;
+	vrf_fault_point("namespace mount");
+	/* The descriptor we already hold, not a new open: past the mount,
+	 * nothing may fail (EMFILE) and leave a mount without its record. */
+	*ret_fd = vrf_fd_high(newfd);
+	newfd = -1;
+	recorded = made = false;	/* both stay: the namespace is ours */
 out:
+	if (made)
+		unlink(p);
+	if (recorded)
+		vrf_state_remove(cfg, name, OWNER_RECORD);
+	if (newfd >= 0)
+		close(newfd);
 	if (nsfd >= 0)
 		close(nsfd);
 	if (dirfd >= 0)
 		close(dirfd);	/* releases the flock */
 	free(p);
 	return r;
-}
-
-static void remove_state_dir(const struct vrf_config *cfg, const char *name)
-{
-	char *dir = path_join(cfg->state_dir, name);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (d) {
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.')
-				unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-	}
-	rmdir(dir);
-	free(dir);
 }
 
 int vrf_netns_delete(const struct vrf_config *cfg, const char *name)
@@ -297,42 +355,158 @@ int vrf_netns_delete(const struct vrf_config *cfg, const char *name)
 		r = -errno;
 	if (!r && unlink(p) < 0 && errno != ENOENT)
 		r = -errno;
+	/* The state goes last: after a crash before this point its record
+	 * names a namespace that is gone, which destroy or prune removes. */
 	if (!r)
-		remove_state_dir(cfg, name);
+		vrf_state_remove(cfg, name, NULL);
 	free(p);
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int vrf_netns_list_owned(const struct vrf_config *cfg, char ***ret_names, size_t *ret_n)
 {
-	DIR *d = opendir(cfg->state_dir);
-	struct dirent *e;
 	char **v = NULL;
-	size_t n = 0;
+	size_t n = 0, k = 0;
+	int r;
 
 	*ret_names = NULL;
 	*ret_n = 0;
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, VRF_HOST))
-			continue;
-		if (!vrf_netns_owned(cfg, e->d_name))
-			continue;
-		v = realloc(v, (n + 1) * sizeof(*v));
-		if (!v || !(v[n] = strdup(e->d_name)))
-			abort();
-		n++;
+	r = vrf_state_list(cfg, &v, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		if (vrf_netns_has_record(cfg, v[i]))
+			v[k++] = v[i];
+		else
+			free(v[i]);
 	}
-	closedir(d);
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_str);
 	*ret_names = v;
-	*ret_n = n;
+	*ret_n = k;
 	return 0;
+}
+
+/* ---- closing a namespace before it goes ---- */
+
+/* The forwarding switches of the namespace this thread is in; writing
+ * "all" turns forwarding off on every interface too.  A kernel without
+ * IPv6 has no such file, which is fine. */
+static int forwarding_off_here(void)
+{
+	static const char *const keys[] = {
+		"/proc/sys/net/ipv4/conf/all/forwarding",
+		"/proc/sys/net/ipv6/conf/all/forwarding",
+	};
+	int r = 0;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int fd = open(keys[i], O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno != ENOENT && !r)
+				r = -errno;
+			continue;
+		}
+		if (write(fd, "0\n", 2) != 2 && !r)
+			r = -errno;
+		close(fd);
+	}
+	return r;
+}
+
+struct up_links {
+	int *idx;
+	size_t n, cap;
+	int err;
+};
+
+static int up_link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct up_links *u = data;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || !(ifi->ifi_flags & IFF_UP))
+		return 0;
+	if (u->n == u->cap) {
+		u->cap = u->cap ? 2 * u->cap : 16;
+		u->idx = realloc(u->idx, u->cap * sizeof(*u->idx));
+		if (!u->idx)
+			abort();
+	}
+	u->idx[u->n++] = ifi->ifi_index;
+	return 0;
+}
+
+static void up_links_reset(void *data)
+{
+	((struct up_links *)data)->n = 0;
+}
+
+static void down_failed(void *tag, int err, const char *msg, void *data)
+{
+	struct up_links *u = data;
+
+	/* A link that went away meanwhile is as down as it gets. */
+	if (err != -ENODEV && !u->err)
+		u->err = err;
+}
+
+/* One dump of the links, one batch setting every link that is up down. */
+static int links_down(struct vrf_ns *ns)
+{
+	struct vrf_nl *nl = vrf_nl_get(ns, NETLINK_ROUTE);
+	struct up_links u = { 0 };
+	struct vrf_nl_batch *b;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int r;
+
+	if (!nl)
+		return -errno;
+	nlh = vrf_nl_request(nl, RTM_GETLINK, NLM_F_DUMP);
+	if (!nlh)
+		return -ENOMEM;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	r = vrf_nl_dump(nl, nlh, up_link_cb, up_links_reset, &u);
+	if (r < 0 || !u.n)
+		goto out;
+	b = vrf_nl_batch_new(nl, down_failed, &u);
+	if (!b) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < u.n; i++) {
+		nlh = vrf_nl_batch_add(b, RTM_NEWLINK, 0, NULL);
+		if (!nlh)
+			break;	/* the batch failed; finish reports it */
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = u.idx[i];
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = 0;
+	}
+	r = vrf_nl_batch_finish(b);
+	if (r == -ENODEV)
+		r = 0;
+	if (!r)
+		r = u.err;
+out:
+	free(u.idx);
+	return r;
+}
+
+int vrf_netns_close(struct vrf_ns *ns)
+{
+	int r, r2;
+
+	if (ns->fd < 0)
+		return 0;
+	/* /proc/sys/net answers for the namespace of whoever opens it. */
+	r = vrf_ns_enter(ns);
+	if (r < 0)
+		return r;
+	r = forwarding_off_here();
+	vrf_ns_leave(ns);
+	r2 = links_down(ns);
+	return r ? r : r2;
 }

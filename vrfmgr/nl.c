@@ -417,8 +417,10 @@ static int nl_exchange(struct vrf_nl *nl, struct nlmsghdr *req, vrf_nl_cb cb, vo
 	err = nl_send(nl, req, req->nlmsg_len);
 	if (err < 0)
 		goto out;
-	if (write)
+	if (write) {
 		nl_write_count++;
+		vrf_fault_point("netlink request");
+	}
 	buf = malloc(cap);
 	if (!buf) {
 		err = -ENOMEM;
@@ -607,6 +609,8 @@ static int batch_flush(struct vrf_nl_batch *b)
 	if (err < 0)
 		goto fail_all;
 	nl_write_count += b->n;
+	/* rtnetlink acts on a request inside sendmsg(): the batch is done. */
+	vrf_fault_point("netlink batch");
 	err = batch_collect(b, answered);
 	goto out;
 fail_all:

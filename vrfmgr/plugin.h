@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "state.h"
 
 /* Bump when struct vrf_plugin or any function below changes incompatibly. */
 #define VRF_PLUGIN_ABI 1

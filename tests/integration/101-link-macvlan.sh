@@ -24,10 +24,13 @@ address = 10.3.0.1/24 dev mv
 link = mv type macvlan parent hlan mode bridge mtu 1400
 address = 10.3.0.2/24 dev mv
 X
-vrf plan
+# lan was made by the test, not by vrfmgr: the file may manage it only once
+# it is adopted.
+vrf plan --adopt
 expect_rc 2 "plan"
 expect_out '^a  \+ link mv type macvlan parent hlan mode bridge$' "plan line reads like the file"
-vrf apply
+expect_out '^lan  ~ namespace /run/netns/lan adopted$' "plan adopts the test's lan"
+vrf apply --adopt
 expect_rc 0 "apply"
 ip -n a -d -o link show mv | grep -q 'macvlan mode bridge' && ok "a: mv is a bridge-mode macvlan" ||
 	fail "a: mv: $(ip -n a -d -o link show mv 2>&1)"

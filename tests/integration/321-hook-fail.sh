@@ -16,6 +16,12 @@ wait
 X
 chmod 0755 "$T/veto.sh" "$T/fine.sh" "$T/crash.sh" "$T/slow.sh"
 
+# f1 exists before the vetoed run; f3 is new in it.
+write_config <<X
+[domain f1]
+X
+vrf apply
+expect_rc 0 "f1 exists"
 write_config <<X
 [domain f1]
 sysctl = net.ipv4.ip_forward=1
@@ -23,6 +29,9 @@ hook = pre-apply $T/fine.sh
 hook = pre-apply $T/veto.sh
 [domain f2]
 sysctl = net.ipv4.ip_forward=1
+[domain f3]
+sysctl = net.ipv4.ip_forward=1
+hook = pre-apply $T/veto.sh
 X
 vrf apply
 expect_rc 1 "apply with a failing pre-apply hook"
@@ -30,7 +39,20 @@ expect_out "^$T/vrfmgr.ini:7: hook pre-apply $T/veto.sh failed in domain f1: exi
 expect_out 'refusing: f1' "the hook's own words are shown"
 expect_out 'f1: pre-apply hook failed; nothing applied to this domain' "the domain is said to be left alone"
 [ "$(ip netns exec f1 cat /proc/sys/net/ipv4/ip_forward)" = 0 ] && ok "f1 unchanged" || fail "f1 was changed despite the veto"
-[ "$(ip netns exec f2 cat /proc/sys/net/ipv4/ip_forward)" = 1 ] && ok "f2 applied" || fail "f2 not applied"
+# A vetoed new domain goes as any failed new domain does: its namespace too.
+expect_out 'f3: the namespace this run created was removed' "the vetoed new domain's namespace is said to be removed"
+ip netns list | grep -q '^f3\b' && fail "the vetoed new domain f3 left its namespace behind" ||
+	ok "the vetoed new domain left no namespace"
+[ -e /run/vrfmgr/f3 ] && fail "f3's state is left: $(ls /run/vrfmgr/f3)" || ok "nor any state"
+# "+ namespace" is said before the removal, not after (stdout is a file here,
+# so it is buffered, and stderr is not).
+a=$(grep -n 'f3  + namespace' "$T/out" | cut -d: -f1)
+b=$(grep -n 'f3: the namespace this run created was removed' "$T/out" | cut -d: -f1)
+if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; then
+	ok "'+ namespace' comes before 'was removed'"
+else
+	fail "output order: $(grep -n 'f3' "$T/out" | tr '\n' '|')"
+fi
 vrf plan
 expect_rc 2 "f1's change is still pending"
 

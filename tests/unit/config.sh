@@ -57,8 +57,19 @@ X
 refuse "malformed header" 'c.ini:1: malformed section header (expected [global], [host] or [domain NAME])' <<'X'
 [domain a
 X
-refuse "path trick in domain name" 'c.ini:1: invalid domain name "../etc": may contain only letters, digits, '"'"'_'"'"', '"'"'.'"'"' and '"'"'-'"'"'' <<'X'
+refuse "path trick in domain name" 'c.ini:1: invalid domain name "../etc": contains "/" (byte 0x2f), but may contain only ASCII letters, digits, '"'"'_'"'"', '"'"'.'"'"' and '"'"'-'"'"'' <<'X'
 [domain ../etc]
+X
+# A letter, but not an ASCII one: the error names it, and its bytes.
+refuse "non-ASCII domain name" 'c.ini:1: invalid domain name "café": contains "é" (bytes 0xc3 0xa9), but may contain only ASCII letters, digits, '"'"'_'"'"', '"'"'.'"'"' and '"'"'-'"'"'' <<'X'
+[domain café]
+X
+refuse "control character in a domain name" "$(printf 'c.ini:1: invalid domain name "a\tb": contains (byte 0x09), but may contain only ASCII letters, digits, '"'"'_'"'"', '"'"'.'"'"' and '"'"'-'"'"'')" <<X
+$(printf '[domain a\tb]')
+X
+# A domain must be nameable on the command line (destroy NAME, exec NAME).
+refuse "domain name with a leading dash" 'c.ini:1: invalid domain name "-rf": must not begin with '"'"'-'"'"' (it would read as an option on the command line)' <<'X'
+[domain -rf]
 X
 refuse "dot-dot domain" 'c.ini:1: invalid domain name "..": must not be "." or ".."' <<'X'
 [domain ..]
@@ -182,6 +193,21 @@ n=$((n + 1))
 if [ $? = 1 ] && [ "$(grep -c '^many.ini:[0-9]' out)" = 3 ] &&
    grep -Fxq 'many.ini: 3 errors, configuration refused; nothing was applied' out; then
 	echo "ok $n - all errors collected"; else echo "FAIL $n - all errors collected"; cat out; fails=$((fails + 1)); fi
+
+# A refused section header is one error: the keys under it are not also
+# "outside any section".
+cat >hdr.ini <<'X'
+[domain a b]
+description = x
+[domain ok
+route = blackhole 10.0.0.0/8
+[domain fine]
+X
+n=$((n + 1))
+"$VRFMGR" -c hdr.ini check >out 2>&1
+if [ $? = 1 ] && [ "$(grep -c '^hdr.ini:[0-9]' out)" = 2 ] && ! grep -q 'outside any section' out; then
+	echo "ok $n - one error per refused header"; else
+	echo "FAIL $n - one error per refused header"; cat out; fails=$((fails + 1)); fi
 
 echo "$n cases, $fails failed"
 [ $fails = 0 ]

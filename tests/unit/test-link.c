@@ -81,7 +81,7 @@ static const struct {
 	{ "veth peer lo", G "[domain a]\nlink = x type veth peer lo\n",
 	  "c.ini:4: link \"x\": invalid peer name \"lo\": the loopback device exists in every namespace" },
 	{ "veth peer-netns bad name", G "[domain a]\nlink = x type veth peer y peer-netns a/b\n",
-	  "c.ini:4: link \"x\": invalid peer-netns \"a/b\": the domain name may contain only letters, digits, '_', '.' and '-'" },
+	  "c.ini:4: link \"x\": invalid peer-netns \"a/b\": the domain name contains \"/\" (byte 0x2f), but may contain only ASCII letters, digits, '_', '.' and '-'" },
 	{ "veth peer-netns itself", G "[domain a]\nlink = x type veth peer y peer-netns a\n",
 	  "c.ini:4: link \"x\": peer-netns a is this domain itself; a veth joins two namespaces" },
 	{ "veth peer with its own name", G "[host]\nlink = x type veth peer x\n",
