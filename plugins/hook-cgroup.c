@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A cgroup per hook, so that a timeout kills all it started (see hook.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,8 +15,9 @@
 #include "hook.h"
 
 #define CG_PATH_MAX	4096
-/* How long release waits for a killed cgroup to empty: 100 x 10 ms. */
-#define CG_RELEASE_TRIES 100
+/* How long release waits for a killed cgroup to empty.  Processes killed
+ * on a loaded machine can take well over a second to finish exiting. */
+#define CG_RELEASE_MS 5000
 
 /* The cgroup2 path of this process ("0::/PATH" in /proc/self/cgroup). */
 static int own_path(char *out, size_t len)
@@ -80,6 +82,33 @@ static void no_cgroup(struct hook_cg *cg, const char *what, int err)
 	cg->parent = cg->dir = cg->procs = -1;
 }
 
+/* A vrfmgr killed while its hook ran (kill -9, a crash) leaves the hook's
+ * cgroup behind.  Remove such leftovers of runs that have ended: empty
+ * ones only (rmdir refuses a populated cgroup), named by a pid that is gone. */
+static void sweep_stale(int parent)
+{
+	int fd = dup(parent);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		long pid;
+		unsigned n;
+
+		if (sscanf(e->d_name, "vrfmgr-hook-%ld-%u", &pid, &n) != 2 || pid <= 0 ||
+		    pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			unlinkat(parent, e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
 void hook_cg_create(struct hook_cg *cg)
 {
 	static unsigned serial;
@@ -96,6 +125,7 @@ void hook_cg_create(struct hook_cg *cg)
 		no_cgroup(cg, "cannot open the own cgroup", errno);
 		return;
 	}
+	sweep_stale(cg->parent);
 	snprintf(cg->name, sizeof(cg->name), "vrfmgr-hook-%ld-%u", (long)getpid(), ++serial);
 	if (mkdirat(cg->parent, cg->name, 0755) < 0) {
 		no_cgroup(cg, "cannot create a cgroup", errno);
@@ -170,9 +200,14 @@ void hook_cg_release(struct hook_cg *cg)
 	/* A killed cgroup empties as its processes finish dying; a hook that
 	 * exited by itself may have left a daemon, which keeps running where
 	 * vrfmgr runs. */
-	for (int i = 0; i < CG_RELEASE_TRIES; i++) {
+	for (int ms = 0;; ms += 10) {
 		if (unlinkat(cg->parent, cg->name, AT_REMOVEDIR) == 0 || errno != EBUSY)
 			break;
+		if (ms >= CG_RELEASE_MS) {
+			fprintf(stderr, "vrfmgr: hook cgroup %s is still busy; left in place\n",
+				cg->name);
+			break;
+		}
 		move_out(cg);
 		nanosleep(&ts, NULL);
 	}
