@@ -31,38 +31,6 @@
 
 #define OWNER_RECORD "netns"
 
-/* netns_dir is ours to create; state_dir goes through state.c. */
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char *p;
-
-	/* The common case first: the parent exists (one syscall per domain
-	 * instead of one per path component). */
-	if (mkdir(path, mode) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	p = strdup(path);
-	if (!p)
-		return -ENOMEM;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			int err = -errno;
-
-			free(p);
-			return err;
-		}
-		*s = '/';
-	}
-	free(p);
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 static char *path_join(const char *dir, const char *name)
 {
 	char *p;
@@ -215,7 +183,7 @@ static int prepare_netns_dir(const struct vrf_config *cfg)
 
 	if (done && !strcmp(done, cfg->netns_dir))
 		return 0;
-	r = mkdir_p(cfg->netns_dir, 0755);
+	r = vrf_mkdir_p(cfg->netns_dir, 0755);
 	if (r < 0)
 		return r;
 	r = make_shared(cfg);

@@ -42,10 +42,12 @@ static void warn_untrusted(const char *dir, const char *domain, const char *file
 	      "nobody else\n", stderr);
 }
 
-static int mkdir_p(const char *path, mode_t mode)
+int vrf_mkdir_p(const char *path, mode_t mode)
 {
 	char *p;
 
+	/* The common case first: the parent exists (one syscall instead of
+	 * one per path component). */
 	if (mkdir(path, mode) == 0 || errno == EEXIST)
 		return 0;
 	if (errno != ENOENT)
@@ -79,7 +81,7 @@ int vrf_state_dir(const struct vrf_config *cfg, bool create)
 	if (dir_fd >= 0 && !strcmp(dir_path, cfg->state_dir))
 		return dir_fd;
 	if (create) {
-		r = mkdir_p(cfg->state_dir, 0755);
+		r = vrf_mkdir_p(cfg->state_dir, 0755);
 		if (r < 0)
 			return r;
 	}

@@ -16,6 +16,7 @@
 #define VRF_STATE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "model.h"
 
@@ -24,6 +25,8 @@
  * -ENOENT: missing and not created; -EPERM: others may write it (the
  * reason was printed). */
 int vrf_state_dir(const struct vrf_config *cfg, bool create);
+/* mkdir -p: make path and its missing parents with mode; 0 or -errno. */
+int vrf_mkdir_p(const char *path, mode_t mode);
 
 /* Replace state_dir/DOMAIN/FILE (state_dir/FILE when domain is NULL) with
  * len bytes of buf, atomically; the domain's folder is made when missing.
