@@ -431,6 +431,18 @@ sock_fail:
 
 static const char *const address_keys[] = { "address", NULL };
 
+/* Traffic to a removed address stops, and the kernel flushes the routes
+ * that used it as source or as their prefix route.  An IPv4 change is a
+ * delete and an add (see address_apply()), with the same effect. */
+static const char *address_disruptive(const struct vrf_op *op)
+{
+	if (op->kind == VRF_OP_DEL)
+		return "address removed";
+	if (op->kind == VRF_OP_CHANGE && CADDR(op->want)->a.family == AF_INET)
+		return "address removed and added again";
+	return NULL;
+}
+
 static const struct vrf_plugin address_plugin = {
 	.abi = VRF_PLUGIN_ABI,
 	.name = "address",
@@ -446,6 +458,7 @@ static const struct vrf_plugin address_plugin = {
 	.format = address_format,
 	.format_change = vrf_format_was,
 	.free = address_free,
+	.disruptive = address_disruptive,
 };
 
 VRF_PLUGIN_REGISTER(address_plugin);

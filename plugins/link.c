@@ -1264,6 +1264,25 @@ static int link_audit(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 	return 0;
 }
 
+/* A link that goes away or comes back new drops what crossed it; a NIC
+ * moved between namespaces leaves the host's traffic for the domain's. */
+static const char *link_disruptive(const struct vrf_op *op)
+{
+	const struct vrf_link *want = (const void *)op->want, *have = (const void *)op->have;
+	const struct vrf_link *l = want ? want : have;
+
+	if (op->kind != VRF_OP_CHANGE && (l->kind->flags & LINK_KIND_MOVED))
+		return op->kind == VRF_OP_ADD ? "NIC moved in from the host" :
+		       "NIC moved back to the host";
+	if (op->kind == VRF_OP_DEL)
+		return "link deleted";
+	if (op->kind == VRF_OP_CHANGE && needs_rebuild(want, have))
+		return "link recreated";
+	if (op->kind == VRF_OP_CHANGE && !want->up && have->up)
+		return "link set down";
+	return NULL;
+}
+
 static const char *const link_keys[] = { "link", NULL };
 
 const struct vrf_plugin vrf_link_plugin = {
@@ -1288,6 +1307,7 @@ const struct vrf_plugin vrf_link_plugin = {
 	.dot = link_dot,
 	.ns_release = vrf_link_ns_release,
 	.run_end = vrf_link_run_end,
+	.disruptive = link_disruptive,
 };
 
 VRF_PLUGIN_REGISTER(vrf_link_plugin);

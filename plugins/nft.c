@@ -2452,6 +2452,17 @@ out:
 
 static const char *const nft_keys[] = { "nft_file", NULL };
 
+/* A table is replaced by flushing and refilling it: its counters, quotas
+ * and dynamic set elements start again.  A removed table stops filtering. */
+static const char *nft_disruptive(const struct vrf_op *op)
+{
+	if (op->kind == VRF_OP_CHANGE)
+		return "table replaced, its counters and set elements start again";
+	if (op->kind == VRF_OP_DEL)
+		return "table removed";
+	return NULL;
+}
+
 static const struct vrf_plugin nft_plugin = {
 	.abi = VRF_PLUGIN_ABI,
 	.name = "nft",
@@ -2475,6 +2486,7 @@ static const struct vrf_plugin nft_plugin = {
 	.domain_release = nft_domain_release,
 	.ns_release = nft_ns_release,
 	.run_end = nft_run_end,
+	.disruptive = nft_disruptive,
 };
 
 VRF_PLUGIN_REGISTER(nft_plugin);

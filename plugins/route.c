@@ -1266,6 +1266,13 @@ static int route_apply(struct vrf_run *run, struct vrf_ns *ns,
 
 static const char *const route_keys[] = { "route", NULL };
 
+/* A change is one NLM_F_REPLACE and never leaves a gap; a removal stops
+ * what the route carried. */
+static const char *route_disruptive(const struct vrf_op *op)
+{
+	return op->kind == VRF_OP_DEL ? "route removed" : NULL;
+}
+
 static const struct vrf_plugin route_plugin = {
 	.abi = VRF_PLUGIN_ABI,
 	.name = "route",
@@ -1281,6 +1288,7 @@ static const struct vrf_plugin route_plugin = {
 	.format = route_format,
 	.format_change = vrf_format_was,
 	.free = route_free,
+	.disruptive = route_disruptive,
 };
 
 VRF_PLUGIN_REGISTER(route_plugin);

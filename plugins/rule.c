@@ -725,6 +725,12 @@ sock_fail:
 
 static const char *const rule_keys[] = { "rule", NULL };
 
+/* A removed rule steers its traffic elsewhere at once. */
+static const char *rule_disruptive(const struct vrf_op *op)
+{
+	return op->kind == VRF_OP_DEL ? "rule removed" : NULL;
+}
+
 static const struct vrf_plugin rule_plugin = {
 	.abi = VRF_PLUGIN_ABI,
 	.name = "rule",
@@ -740,6 +746,7 @@ static const struct vrf_plugin rule_plugin = {
 	.format = rule_format,
 	.format_change = vrf_format_was,
 	.free = rule_free,
+	.disruptive = rule_disruptive,
 };
 
 VRF_PLUGIN_REGISTER(rule_plugin);

@@ -143,11 +143,6 @@ int cmd_plan(const struct options *o, int argc, char **argv)
 	return reconcile(o, argc, argv, true);
 }
 
-int cmd_apply(const struct options *o, int argc, char **argv)
-{
-	return reconcile(o, argc, argv, false);
-}
-
 int cmd_destroy(const struct options *o, int argc, char **argv)
 {
 	struct vrf_config *cfg;

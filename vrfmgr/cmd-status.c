@@ -148,7 +148,10 @@ int cmd_status(const struct options *o, int argc, char **argv)
 		first = false;
 	}
 	if (o->json)
-		vrf_buf_puts(&b, "]}\n");
+		vrf_buf_puts(&b, "]");
+	vrf_confirm_status(cfg, &b, o->json);
+	if (o->json)
+		vrf_buf_puts(&b, "}\n");
 	fputs(vrf_buf_str(&b), stdout);
 	rc = run->errors ? VRF_EXIT_ERROR : VRF_EXIT_OK;
 	(void)drift;

@@ -33,6 +33,14 @@ int cmd_exec(const struct options *o, int argc, char **argv);
 int cmd_destroy(const struct options *o, int argc, char **argv);
 int cmd_watch(const struct options *o, int argc, char **argv);
 int cmd_version(const struct options *o, int argc, char **argv);
+/* cmd-confirm.c: apply with history, --confirm and --no-disruptive. */
+int cmd_confirm(const struct options *o, int argc, char **argv);
+int cmd_history(const struct options *o, int argc, char **argv);
+int cmd_rollback(const struct options *o, int argc, char **argv);
+int cmd_undo_timer(const struct options *o, int argc, char **argv);
+/* The change awaiting confirmation, for status: a text line, or a JSON
+ * member ",\"pending\":..." (null when none). */
+void vrf_confirm_status(const struct vrf_config *cfg, struct vrf_buf *b, bool json);
 
 /* Shared by the commands: load the config (NULL after printing errors),
  * split DOMAIN... arguments from --flags. */

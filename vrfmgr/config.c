@@ -487,9 +487,10 @@ static void apply_global(struct loader *L, struct raw_entry *e)
 	unsigned long long v;
 
 	if (!strcmp(e->key, "netns_dir") || !strcmp(e->key, "state_dir") ||
-	    !strcmp(e->key, "plugin_dir")) {
+	    !strcmp(e->key, "plugin_dir") || !strcmp(e->key, "history_dir")) {
 		char **dst = e->key[0] == 'n' ? &cfg->netns_dir :
-			     e->key[0] == 's' ? &cfg->state_dir : &cfg->plugin_dir;
+			     e->key[0] == 's' ? &cfg->state_dir :
+			     e->key[0] == 'h' ? &cfg->history_dir : &cfg->plugin_dir;
 
 		if (e->value[0] != '/' || strstr(e->value, "/../") ||
 		    (strlen(e->value) >= 3 && !strcmp(e->value + strlen(e->value) - 3, "/..")))
@@ -505,6 +506,12 @@ static void apply_global(struct loader *L, struct raw_entry *e)
 				  e->value);
 		else
 			cfg->route_protocol = (unsigned)v;
+	} else if (!strcmp(e->key, "history_keep")) {
+		if (vrf_parse_uint(e->value, 1, 100000, &v) < 0)
+			vrf_error(cfg, &e->loc, "history_keep must be a number from 1 to 100000, not \"%s\"",
+				  e->value);
+		else
+			cfg->history_keep = (unsigned)v;
 	} else if (!strcmp(e->key, "include")) {
 		globs_sorted(L, &e->loc, e->value);
 	} else {
@@ -665,6 +672,8 @@ struct vrf_config *vrf_config_new(void)
 	set_string(&cfg->netns_dir, VRF_DEFAULT_NETNS_DIR);
 	set_string(&cfg->state_dir, VRF_DEFAULT_STATE_DIR);
 	set_string(&cfg->plugin_dir, VRF_PLUGIN_DIR);
+	set_string(&cfg->history_dir, VRF_DEFAULT_HISTORY_DIR);
+	cfg->history_keep = VRF_DEFAULT_HISTORY_KEEP;
 	cfg->route_protocol = VRF_DEFAULT_PROTO;
 	return cfg;
 }
@@ -744,6 +753,10 @@ void vrf_config_free(struct vrf_config *cfg)
 	free(cfg->netns_dir);
 	free(cfg->state_dir);
 	free(cfg->plugin_dir);
+	free(cfg->history_dir);
+	for (size_t i = 0; i < cfg->n_files; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
 	free(cfg);
 }
 

@@ -373,7 +373,9 @@ int vrf_run_attach(struct vrf_run *run, char **names, size_t n_names)
 			return -ENOENT;
 		}
 	}
-	if (!run->dry_run) {
+	/* A caller that had to decide something under the lock (apply
+	 * --confirm) hands its lock in. */
+	if (!run->dry_run && run->lock_fd < 0) {
 		run->lock_fd = vrf_state_lock(cfg);
 		if (run->lock_fd < 0) {
 			fprintf(stderr, "vrfmgr: cannot lock %s: %s\n", cfg->state_dir,
@@ -617,8 +619,50 @@ void vrf_op_format(const struct vrf_op *op, struct vrf_buf *out)
 		p->format(o, out);
 }
 
+const char *vrf_op_disruptive(const struct vrf_op *op)
+{
+	const struct vrf_obj *o = op->want ? op->want : op->have;
+
+	return o->plugin->disruptive ? o->plugin->disruptive(op) : NULL;
+}
+
+/* A namespace is the engine's own object: deleting it is always a cut. */
+#define NS_GONE "domain destroyed"
+
+size_t vrf_run_list_disruptive(struct vrf_run *run, FILE *f)
+{
+	struct vrf_buf b = { 0 };
+	size_t c = 0;
+
+	for (size_t i = 0; i < run->n_ns; i++) {
+		const struct vrf_ns *ns = run->ns[i];
+
+		if (ns_will_vanish(run, ns)) {
+			if (f)
+				fprintf(f, "%s  - namespace %s/%s  ! %s\n", ns->name, run->cfg->netns_dir,
+					ns->name, NS_GONE);
+			c++;
+		}
+		for (size_t k = 0; k < ns->n_ops; k++) {
+			const char *why = vrf_op_disruptive(&ns->ops[k]);
+
+			if (!why)
+				continue;
+			c++;
+			if (!f)
+				continue;
+			vrf_buf_reset(&b);
+			vrf_op_format(&ns->ops[k], &b);
+			fprintf(f, "%s  %s  ! %s\n", ns->name, vrf_buf_str(&b), why);
+		}
+	}
+	vrf_buf_free(&b);
+	return c;
+}
+
 static void json_op(struct vrf_buf *b, const struct vrf_ns *ns, const struct vrf_op *op)
 {
+	const char *why = vrf_op_disruptive(op);
 	const struct vrf_obj *o = op->want ? op->want : op->have;
 	struct vrf_buf t = { 0 };
 
@@ -636,6 +680,10 @@ static void json_op(struct vrf_buf *b, const struct vrf_ns *ns, const struct vrf
 		vrf_buf_puts(b, ",\"file\":");
 		vrf_buf_json_str(b, op->want->loc.file);
 		vrf_buf_printf(b, ",\"line\":%u", op->want->loc.line);
+	}
+	if (why) {
+		vrf_buf_puts(b, ",\"disruptive\":true,\"reason\":");
+		vrf_buf_json_str(b, why);
 	}
 	if (op->err) {
 		vrf_buf_puts(b, ",\"error\":");
@@ -664,6 +712,8 @@ void vrf_run_print_plan(struct vrf_run *run, bool applied)
 				vrf_buf_printf(&b, ",\"op\":\"%s\",\"kind\":\"namespace\",\"object\":",
 					       missing ? "add" : vanish ? "delete" : "adopt");
 				vrf_buf_json_str(&b, ns->name);
+				if (vanish)
+					vrf_buf_puts(&b, ",\"disruptive\":true,\"reason\":\"" NS_GONE "\"");
 				vrf_buf_puts(&b, "}");
 				first = false;
 			}
@@ -684,14 +734,18 @@ void vrf_run_print_plan(struct vrf_run *run, bool applied)
 			vrf_buf_printf(&b, "%s  ~ namespace %s/%s adopted\n", ns->name,
 				       run->cfg->netns_dir, ns->name);
 		if (vanish)
-			vrf_buf_printf(&b, "%s  - namespace %s/%s (not in the file)\n", ns->name,
-				       run->cfg->netns_dir, ns->name);
+			vrf_buf_printf(&b, "%s  - namespace %s/%s (not in the file)  ! %s\n",
+				       ns->name, run->cfg->netns_dir, ns->name, NS_GONE);
 		else if (ns_orphan(ns) && !applied)
 			fprintf(stderr, "%s: owned by vrfmgr but not in the file; "
 				"apply --prune removes it\n", ns->name);
 		for (size_t k = 0; k < ns->n_ops; k++) {
+			const char *why = vrf_op_disruptive(&ns->ops[k]);
+
 			vrf_buf_printf(&b, "%s  ", ns->name);
 			vrf_op_format(&ns->ops[k], &b);
+			if (why)
+				vrf_buf_printf(&b, "  ! %s", why);
 			vrf_buf_puts(&b, "\n");
 		}
 	}

@@ -4,6 +4,8 @@
 #ifndef VRF_ENGINE_H
 #define VRF_ENGINE_H
 
+#include <stdio.h>
+
 #include "plugin.h"
 
 struct vrf_sock {
@@ -98,5 +100,10 @@ size_t vrf_run_count_changes(const struct vrf_run *run);
 void vrf_run_print_plan(struct vrf_run *run, bool applied);
 int vrf_run_destroy(struct vrf_run *run, const char *name);
 void vrf_op_format(const struct vrf_op *op, struct vrf_buf *out);
+/* Why op cuts traffic or loses state (the plugin's disruptive()), or NULL. */
+const char *vrf_op_disruptive(const struct vrf_op *op);
+/* Print every disruptive op of the plan to f, one a line with "!" and the
+ * reason (f NULL: only count); the number of them. */
+size_t vrf_run_list_disruptive(struct vrf_run *run, FILE *f);
 
 #endif

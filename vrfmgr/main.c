@@ -12,13 +12,20 @@
 static const struct command commands[] = {
 	{ "check",   cmd_check,   "",                       "parse and validate only; needs no privilege" },
 	{ "plan",    cmd_plan,    "[DOMAIN...] [--prune] [--adopt]", "print what apply would change" },
-	{ "apply",   cmd_apply,   "[DOMAIN...] [--prune] [--adopt]", "make the kernel match the file" },
+	{ "apply",   cmd_apply,   "[DOMAIN...] [--prune] [--adopt] [--confirm SECONDS] [--no-disruptive]",
+	  "make the kernel match the file" },
 	{ "audit",   cmd_audit,   "[DOMAIN...]",            "live firewall and drift of every object" },
 	{ "status",  cmd_status,  "[--dot]",                "one line per domain" },
 	{ "exec",    cmd_exec,    "DOMAIN CMD...",          "run CMD inside the domain" },
 	{ "destroy", cmd_destroy, "DOMAIN...",              "remove a domain that vrfmgr created" },
 	{ "watch",   cmd_watch,   "[--interval SECONDS]",   "stay up; re-reconcile on drift; SIGHUP reloads" },
+	{ "confirm", cmd_confirm, "",                       "keep a change made with apply --confirm" },
+	{ "history", cmd_history, "[--json] | show ID",     "what was applied, when, by whom" },
+	{ "rollback", cmd_rollback, "ID [--dry-run] [--confirm SECONDS]",
+	  "apply an earlier entry of the history" },
 	{ "version", cmd_version, "",                       "print the version" },
+	/* Not for people: the process that apply --confirm leaves behind. */
+	{ "undo-timer", cmd_undo_timer, NULL,               NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -29,7 +36,8 @@ static void usage(FILE *f)
 		   "an nftables firewall and sysctls) from one INI file.\n\n"
 		   "Commands:\n");
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(f, "  %-8s %-24s %s\n", c->name, c->args, c->help);
+		if (c->help)
+			fprintf(f, "  %-8s %-24s %s\n", c->name, c->args, c->help);
 	fprintf(f, "\nOptions:\n"
 		   "  -c, --config FILE  configuration file (default %s)\n"
 		   "  -v, --verbose      say more (repeatable)\n"

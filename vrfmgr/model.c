@@ -696,11 +696,26 @@ const char *vrf_config_intern(struct vrf_config *cfg, const char *s)
 	return cfg->pool[cfg->n_pool++];
 }
 
+static char *path_root;
+
+void vrf_path_set_root(const char *root)
+{
+	free(path_root);
+	path_root = root ? strdup(root) : NULL;
+	if (root && !path_root)
+		abort();
+}
+
 char *vrf_path_relative(const struct vrf_loc *loc, const char *rel)
 {
 	const char *slash;
 	char *out;
 
+	if (rel[0] == '/' && path_root) {
+		if (asprintf(&out, "%s%s", path_root, rel) < 0)
+			return NULL;
+		return out;
+	}
 	if (rel[0] == '/' || !loc || !loc->file || !(slash = strrchr(loc->file, '/')))
 		return strdup(rel);
 	if (asprintf(&out, "%.*s/%s", (int)(slash - loc->file), loc->file, rel) < 0)
@@ -754,5 +769,10 @@ int vrf_open_trusted(struct vrf_config *cfg, const struct vrf_loc *loc, const ch
 	}
 	/* Back to blocking reads now that we know it is a regular file. */
 	fcntl(fd, F_SETFL, 0);
+	cfg->files = xrealloc(cfg->files, (cfg->n_files + 1) * sizeof(*cfg->files));
+	cfg->files[cfg->n_files] = strdup(path);
+	if (!cfg->files[cfg->n_files])
+		abort();
+	cfg->n_files++;
 	return fd;
 }

@@ -20,6 +20,8 @@
 #define VRF_DEFAULT_NETNS_DIR	"/run/netns"
 #define VRF_DEFAULT_STATE_DIR	"/run/vrfmgr"
 #define VRF_DEFAULT_PLUGIN_DIR	"/usr/lib/vrfmgr/plugins"
+#define VRF_DEFAULT_HISTORY_DIR	"/var/lib/vrfmgr/history"
+#define VRF_DEFAULT_HISTORY_KEEP 100
 #define VRF_DEFAULT_PROTO	250
 #define VRF_HOST		"host"
 
@@ -83,6 +85,8 @@ struct vrf_config {
 	char *netns_dir;
 	char *state_dir;
 	char *plugin_dir;
+	char *history_dir;		/* restore points of apply (history.c) */
+	unsigned history_keep;
 	unsigned route_protocol;
 	struct vrf_domain *host;	/* NULL when the file has no [host] */
 	struct vrf_domain **domains;	/* in file order */
@@ -92,6 +96,11 @@ struct vrf_config {
 	size_t n_pool;
 	struct vrf_names *names;	/* cross-reference table */
 	bool quiet_errors;		/* fuzzing: count, do not print */
+	/* Every file vrf_open_trusted() accepted during the load (main file,
+	 * drop-ins, nft files, hooks, plugins), as opened: what a history
+	 * snapshot copies. */
+	char **files;
+	size_t n_files;
 };
 
 /* Parse and validate a config file.  On any error, every diagnostic has been
@@ -124,8 +133,13 @@ void vrf_error(struct vrf_config *cfg, const struct vrf_loc *loc, const char *fm
 /* Intern a string in the config's pool (used for file names). */
 const char *vrf_config_intern(struct vrf_config *cfg, const char *s);
 
-/* Resolve `rel` against the folder of the file in loc; malloc'd. */
+/* Resolve `rel` against the folder of the file in loc; malloc'd.  An
+ * absolute `rel` is taken below the root set with vrf_path_set_root(). */
 char *vrf_path_relative(const struct vrf_loc *loc, const char *rel);
+/* Load configuration files from a snapshot: absolute paths that the files
+ * name (include, nft_file, hook) are looked up below root.  NULL resets.
+ * Process-wide, because plugins resolve paths from a location alone. */
+void vrf_path_set_root(const char *root);
 
 /* Open a config-like file the way sshd's StrictModes would accept it: a
  * regular file (no FIFO, device, or final symlink), owned by root or by us,

@@ -24,7 +24,7 @@
 #include "state.h"
 
 /* Bump when struct vrf_plugin or any function below changes incompatibly. */
-#define VRF_PLUGIN_ABI 1
+#define VRF_PLUGIN_ABI 2
 
 struct vrf_run;
 struct vrf_ns;
@@ -139,6 +139,13 @@ struct vrf_plugin {
 
 	/* Optional: release run-wide state at the end of a run. */
 	void (*run_end)(struct vrf_run *run);
+
+	/* Optional (ABI 2): why op interrupts traffic or loses state -- a link
+	 * recreated, a NIC moved, an address or route removed, a firewall
+	 * table replaced -- as a short phrase, or NULL when it does neither.
+	 * Plans mark such ops with "!" and apply --no-disruptive refuses
+	 * them.  Must not touch the kernel. */
+	const char *(*disruptive)(const struct vrf_op *op);
 };
 
 /* Built-in plugins register themselves into a linker section, so adding a
