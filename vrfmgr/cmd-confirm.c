@@ -260,11 +260,8 @@ static int record(const struct vrf_config *cfg, const char *root, const struct s
 		h->restore = pending->restore;
 		h->deadline = so->confirm ? h->time + (long long)so->confirm : pending->deadline;
 	} else if (so->confirm) {
-		if (vrf_hist_find(hdir, NULL, &good) < 0) {
-			fprintf(stderr, "vrfmgr: apply --confirm: %s holds no applied configuration "
-				"to return to; apply once without --confirm first\n", hdir);
-			return -ENOENT;
-		}
+		if (vrf_hist_find(hdir, NULL, &good) < 0)
+			return -ENOENT;		/* checked by safe_apply() */
 		h->restore = good.id;
 		h->deadline = h->time + (long long)so->confirm;
 	}
@@ -322,6 +319,12 @@ static int safe_apply(const struct options *o, struct vrf_config *cfg, const cha
 	size_t changes;
 	int rc = VRF_EXIT_ERROR;
 
+	if (so->confirm && !have_pending && vrf_hist_find(hdir, NULL, &h) < 0) {
+		fprintf(stderr, "vrfmgr: --confirm: %s holds no applied configuration to return "
+			"to; apply once without --confirm first\n", hdir);
+		goto out;
+	}
+	memset(&h, 0, sizeof(h));
 	if (so->no_disruptive && refuse_disruptive(o, cfg, names, n_names, so->prune))
 		goto out;
 	run = vrf_run_new(cfg, o->verbose, o->json);

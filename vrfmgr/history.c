@@ -258,7 +258,8 @@ int vrf_hist_ids(const char *dir, unsigned **ret_ids, size_t *ret_n)
 		ids[n++] = (unsigned)v;
 	}
 	closedir(d);
-	qsort(ids, n, sizeof(*ids), id_cmp);
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), id_cmp);
 	*ret_ids = ids;
 	*ret_n = n;
 	return 0;
