@@ -16,6 +16,7 @@ vrfmgr() {
 	printf "%s\n" "$*" >"$tmp/args"
 	echo "cust-a           present  owned    in-sync  link=2 address=2"
 	echo "site-a           absent   owned    absent   changes=3"
+	echo "pending confirmation: change 2, 5 seconds left, else entry 1 is restored"
 }
 tmp=$(mktemp -d) || exit 1
 trap "rm -rf \"$tmp\"" EXIT
@@ -31,7 +32,7 @@ expect() {
 	else echo "FAIL: [$*] -> \"$got\", wanted \"$want\""; fails=$((fails + 1)); fi
 }
 
-expect "check plan apply audit status exec destroy watch version help" vrfmgr ""
+expect "check plan apply audit status exec destroy watch confirm history rollback version help" vrfmgr ""
 expect "plan" vrfmgr -c x.ini pl
 expect "--json" vrfmgr --j
 expect "FILES" vrfmgr -c ""
@@ -40,6 +41,10 @@ expect "cust-a site-a" vrfmgr plan ""
 expect "cust-a" vrfmgr audit c
 expect "site-a" vrfmgr -v destroy s
 expect "--prune" vrfmgr apply --p
+expect "--prune --adopt --confirm --no-disruptive" vrfmgr apply --
+expect "--prune --adopt" vrfmgr plan --
+expect "--dry-run --confirm --no-disruptive" vrfmgr rollback --
+expect "--json show" vrfmgr history ""
 expect "--dot" vrfmgr status --
 expect "--interval" vrfmgr watch ""
 expect "cust-a site-a" vrfmgr exec ""
