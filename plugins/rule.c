@@ -725,10 +725,13 @@ sock_fail:
 
 static const char *const rule_keys[] = { "rule", NULL };
 
-/* A removed rule steers its traffic elsewhere at once. */
+/* A removed rule steers its traffic elsewhere at once; a change is a
+ * delete and an add (see docs/design.md), with a moment in between. */
 static const char *rule_disruptive(const struct vrf_op *op)
 {
-	return op->kind == VRF_OP_DEL ? "rule removed" : NULL;
+	if (op->kind == VRF_OP_DEL)
+		return "rule removed";
+	return op->kind == VRF_OP_CHANGE ? "rule removed and added again" : NULL;
 }
 
 static const struct vrf_plugin rule_plugin = {

@@ -626,6 +626,32 @@ const char *vrf_op_disruptive(const struct vrf_op *op)
 	return o->plugin->disruptive ? o->plugin->disruptive(op) : NULL;
 }
 
+/* One op of the plan.  The mark of a disruptive op ends its first line: a
+ * change may go on with lines of detail (the rules of a firewall). */
+static void plan_line(struct vrf_buf *b, const struct vrf_ns *ns, const struct vrf_op *op)
+{
+	const char *why = vrf_op_disruptive(op);
+	size_t start;
+	char *nl;
+
+	vrf_buf_printf(b, "%s  ", ns->name);
+	start = b->len;
+	vrf_op_format(op, b);
+	if (why) {
+		struct vrf_buf rest = { 0 };
+
+		nl = memchr(b->s + start, '\n', b->len - start);
+		if (nl) {
+			vrf_buf_puts(&rest, nl);
+			b->len = (size_t)(nl - b->s);
+			b->s[b->len] = '\0';
+		}
+		vrf_buf_printf(b, "  ! %s%s", why, vrf_buf_str(&rest));
+		vrf_buf_free(&rest);
+	}
+	vrf_buf_puts(b, "\n");
+}
+
 /* A namespace is the engine's own object: deleting it is always a cut. */
 #define NS_GONE "domain destroyed"
 
@@ -652,8 +678,8 @@ size_t vrf_run_list_disruptive(struct vrf_run *run, FILE *f)
 			if (!f)
 				continue;
 			vrf_buf_reset(&b);
-			vrf_op_format(&ns->ops[k], &b);
-			fprintf(f, "%s  %s  ! %s\n", ns->name, vrf_buf_str(&b), why);
+			plan_line(&b, ns, &ns->ops[k]);
+			fputs(vrf_buf_str(&b), f);
 		}
 	}
 	vrf_buf_free(&b);
@@ -739,15 +765,8 @@ void vrf_run_print_plan(struct vrf_run *run, bool applied)
 		else if (ns_orphan(ns) && !applied)
 			fprintf(stderr, "%s: owned by vrfmgr but not in the file; "
 				"apply --prune removes it\n", ns->name);
-		for (size_t k = 0; k < ns->n_ops; k++) {
-			const char *why = vrf_op_disruptive(&ns->ops[k]);
-
-			vrf_buf_printf(&b, "%s  ", ns->name);
-			vrf_op_format(&ns->ops[k], &b);
-			if (why)
-				vrf_buf_printf(&b, "  ! %s", why);
-			vrf_buf_puts(&b, "\n");
-		}
+		for (size_t k = 0; k < ns->n_ops; k++)
+			plan_line(&b, ns, &ns->ops[k]);
 	}
 	if (run->json)
 		vrf_buf_printf(&b, "],\"count\":%zu}\n", vrf_run_count_changes(run));

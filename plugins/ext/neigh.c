@@ -486,6 +486,13 @@ fail_all:
 	return r;
 }
 
+/* A removed static entry leaves the neighbour to ARP or neighbour
+ * discovery, which a peer configured for static entries may not answer. */
+static const char *neigh_disruptive(const struct vrf_op *op)
+{
+	return op->kind == VRF_OP_DEL ? "static neighbour entry removed" : NULL;
+}
+
 static const char *const neigh_keys[] = { "neigh", NULL };
 
 static const struct vrf_plugin neigh_plugin = {
@@ -505,6 +512,7 @@ static const struct vrf_plugin neigh_plugin = {
 	.format = neigh_format,
 	.format_change = neigh_format_change,
 	.free = neigh_free,
+	.disruptive = neigh_disruptive,
 };
 
 /* The entry point vrfmgr looks up with dlsym(VRF_PLUGIN_SYMBOL). */

@@ -67,6 +67,9 @@ expect_out "$MAC" "lladdr restored"
 # A foreign permanent entry (no protocol) is not vrfmgr's.
 ip -n n1 neigh add 10.9.0.50 lladdr 02:00:00:00:00:50 dev v1 nud permanent
 config "10.9.0.2 lladdr $MAC dev v1"
+vrf plan
+expect_out '^n1  - neigh 2001:db8:9::2 .*  ! static neighbour entry removed$' \
+	"the plan marks the removal with the external plugin's reason"
 vrf apply
 expect_rc 0 "apply without the IPv6 entry"
 expect_out '^n1  - neigh 2001:db8:9::2 ' "our IPv6 entry removed"
