@@ -67,7 +67,7 @@ address = 10.1.0.2/30 dev up
 X
 vrf plan
 expect_rc 2 "plan after removing a link"
-expect_out '^a  - link core type veth$' "plan deletes the link that left the file"
+expect_out '^a  - link core type veth  ! link deleted$' "plan deletes the link that left the file"
 vrf apply
 expect_rc 0 "apply removes it"
 ip -n a link show core >/dev/null 2>&1 && fail "core still exists in a" || ok "core is gone from a"

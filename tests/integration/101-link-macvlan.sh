@@ -52,7 +52,7 @@ expect_rc 0 "second apply"
 sed -i 's/^link = mv type macvlan parent hlan mode bridge$/link = mv type macvlan parent hlan mode private/' "$T/vrfmgr.ini"
 vrf plan
 expect_rc 2 "plan after a mode change"
-expect_out '^a  ~ link mv type macvlan parent hlan mode private \(rebuild: was type macvlan parent hlan mode bridge\)$' \
+expect_out '^a  ~ link mv type macvlan parent hlan mode private \(rebuild: was type macvlan parent hlan mode bridge\)  ! link recreated$' \
 	"plan shows the rebuild with the old kind options"
 vrf apply
 expect_rc 0 "apply rebuilds"

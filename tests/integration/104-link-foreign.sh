@@ -38,11 +38,11 @@ link = w type veth peer w-host
 X
 vrf plan
 expect_rc 2 "a link under a declared name is vrfmgr's"
-expect_out '^a  ~ link w type veth peer w-host \(rebuild: was type bridge\)$' "planned as a rebuild"
+expect_out '^a  ~ link w type veth peer w-host \(rebuild: was type bridge\)  ! link recreated$' "planned as a rebuild"
 
 # A foreign link whose alias says vrfmgr made it is vrfmgr's.
 ip -n a link add stamped type bridge
 ip -n a link set stamped alias vrfmgr
 vrf plan
-expect_out '^a  - link stamped type bridge down$' "an alias-stamped link not in the file is deleted"
+expect_out '^a  - link stamped type bridge down  ! link deleted$' "an alias-stamped link not in the file is deleted"
 finish

@@ -40,7 +40,7 @@ ip link set a-up down
 ip link set a-up name renamed0
 vrf plan
 expect_rc 2 "plan after the rename"
-expect_out '^a  ~ link up type veth peer a-up \(rebuild: was type veth peer a-up \(not found\)\)$' \
+expect_out '^a  ~ link up type veth peer a-up \(rebuild: was type veth peer a-up \(not found\)\)  ! link recreated$' \
 	"plan says the peer is not found and the pair is rebuilt"
 vrf apply
 expect_rc 0 "apply rebuilds the pair"

@@ -25,7 +25,7 @@ vrf check
 expect_rc 0 "check: the NIC is in the host"
 vrf plan
 expect_rc 2 "plan"
-expect_out '^a  \+ link nic0 type physical mtu 1400$' "plan line reads like the file"
+expect_out '^a  \+ link nic0 type physical mtu 1400  ! NIC moved in from the host$' "plan line reads like the file"
 vrf apply
 expect_rc 0 "apply moves the NIC in"
 ip link show nic0 >/dev/null 2>&1 && fail "nic0 is still in the host" || ok "nic0 left the host"
@@ -54,7 +54,7 @@ write_config <<'X'
 X
 vrf plan
 expect_rc 2 "plan without the NIC"
-expect_out '^a  - link nic0 type physical$' "plan sends it home"
+expect_out '^a  - link nic0 type physical  ! NIC moved back to the host$' "plan sends it home"
 vrf apply
 expect_rc 0 "apply"
 ip link show nic0 >/dev/null 2>&1 && ok "nic0 is home" || fail "nic0 did not come home"

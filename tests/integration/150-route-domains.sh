@@ -73,7 +73,7 @@ ip -n cust-a route add 10.50.0.0/16 via 10.0.0.2 metric 30 proto static
 ip -n cust-a route add 10.97.0.0/16 via 10.0.0.2 proto 250
 vrf plan
 expect_rc 2 "plan sees the hand-made route with vrfmgr's protocol"
-expect_out '^cust-a  - route 10\.97\.0\.0/16 via 10\.0\.0\.2 dev lan$' "and plans to delete it"
+expect_out '^cust-a  - route 10\.97\.0\.0/16 via 10\.0\.0\.2 dev lan  ! route removed$' "and plans to delete it"
 expect_no_out '10\.99\.0\.0|10\.98\.0\.0|metric 30|10\.0\.0\.0/24' "foreign and kernel routes are not in the plan"
 vrf apply
 expect_rc 0 "apply with foreign routes present"
@@ -89,8 +89,8 @@ has_route cust-a "10.97.0.0/16" '.' && fail "hand-made proto 250 route still the
 # A route leaves the file: it goes, the foreign one on the same prefix stays.
 sed -i '/^route = 10.50.0.0\/16/d' "$T/vrfmgr.ini"
 vrf plan
-expect_out '^cust-a  - route 10\.50\.0\.0/16 via 10\.0\.0\.2 dev lan metric 20$' "a route that left the file is deleted (cust-a)"
-expect_out '^cust-b  - route 10\.50\.0\.0/16 via 10\.0\.0\.2 dev lan metric 20$' "... and in cust-b"
+expect_out '^cust-a  - route 10\.50\.0\.0/16 via 10\.0\.0\.2 dev lan metric 20  ! route removed$' "a route that left the file is deleted (cust-a)"
+expect_out '^cust-b  - route 10\.50\.0\.0/16 via 10\.0\.0\.2 dev lan metric 20  ! route removed$' "... and in cust-b"
 vrf apply
 expect_rc 0 "apply the removal"
 has_route cust-a "10.50.0.0/16" 'metric 20' && fail "cust-a: metric 20 route still there" ||

@@ -85,7 +85,7 @@ expect_rc 0 "in sync after the repairs"
 # 6. The file changes the metric: a different route to the kernel.
 sed -i 's/^route = 10.50.0.0\/16 via 10.0.0.2 metric 20$/route = 10.50.0.0\/16 via 10.0.0.2 metric 30/' "$T/vrfmgr.ini"
 vrf plan
-expect_out '^cust  - route 10\.50\.0\.0/16 via 10\.0\.0\.2 dev lan metric 20$' "metric change: old route out"
+expect_out '^cust  - route 10\.50\.0\.0/16 via 10\.0\.0\.2 dev lan metric 20  ! route removed$' "metric change: old route out"
 expect_out '^cust  \+ route 10\.50\.0\.0/16 via 10\.0\.0\.2 metric 30$' "metric change: new route in"
 vrf apply
 expect_rc 0 "apply the metric change"

@@ -70,7 +70,7 @@ ip -n cust rule del pref 1000 from 10.9.0.1 table 100
 ip -n cust rule add pref 1000 from 10.9.0.1 table 200 proto 250
 vrf plan
 expect_rc 2 "plan notices the rule's table changed"
-expect_out '^cust  ~ rule from 10\.9\.0\.1/32 table 100 priority 1000 \(was: from 10\.9\.0\.1/32 table 200 priority 1000\)$' \
+expect_out '^cust  ~ rule from 10\.9\.0\.1/32 table 100 priority 1000 \(was: from 10\.9\.0\.1/32 table 200 priority 1000\)  ! rule removed and added again$' \
 	"plan shows the change"
 vrf apply
 expect_rc 0 "apply repairs it"
@@ -81,7 +81,7 @@ from9 192.0.2.2 && ok "steering works again" || fail "steering broken after repa
 # The rule leaves the file.
 cfg ""
 vrf plan
-expect_out '^cust  - rule from 10\.9\.0\.1/32 table 100 priority 1000$' "plan deletes the rule that left the file"
+expect_out '^cust  - rule from 10\.9\.0\.1/32 table 100 priority 1000  ! rule removed$' "plan deletes the rule that left the file"
 vrf apply
 expect_rc 0 "apply"
 ip -n cust rule show | grep -q 'from 10.9.0.1 ' && fail "rule still there: $(ip -n cust rule show)" ||

@@ -60,7 +60,7 @@ ip -n cust addr add 10.99.0.1/24 dev up
 ip addr add 192.0.2.9/24 dev hx
 vrf plan
 expect_rc 2 "plan notices a hand-made address on a declared link"
-expect_out '^cust  - address 10\.99\.0\.1/24 dev up$' "and plans to delete it"
+expect_out '^cust  - address 10\.99\.0\.1/24 dev up  ! address removed$' "and plans to delete it"
 expect_no_out '192\.0\.2\.9' "an address on an undeclared host link is not planned"
 vrf apply
 expect_rc 0 "apply"
@@ -83,7 +83,7 @@ expect_rc 0 "noprefixroute addresses are in sync"
 sed -i 's/^address = 10.8.0.1\/24 dev up noprefixroute$/address = 10.8.0.1\/24 dev up/;
 	s/^address = 2001:db8::2\/64 dev up noprefixroute$/address = 2001:db8::2\/64 dev up/' "$T/vrfmgr.ini"
 vrf plan
-expect_out '^cust  ~ address 10\.8\.0\.1/24 dev up \(was: 10\.8\.0\.1/24 dev up noprefixroute\)$' "IPv4 noprefixroute dropped: a change"
+expect_out '^cust  ~ address 10\.8\.0\.1/24 dev up \(was: 10\.8\.0\.1/24 dev up noprefixroute\)  ! address removed and added again$' "IPv4 noprefixroute dropped: a change"
 expect_out '^cust  ~ address 2001:db8::2/64 dev up \(was: 2001:db8::2/64 dev up noprefixroute\)$' "IPv6 noprefixroute dropped: a change"
 vrf apply
 expect_rc 0 "apply the change"
@@ -97,8 +97,8 @@ expect_rc 0 "in sync after the noprefixroute changes"
 # Addresses leave the file.
 cfg ""
 vrf plan
-expect_out '^cust  - address 2001:db8:9::1/128 dev lo$' "an address on lo that left the file is deleted"
-expect_out '^cust  - address 10\.8\.0\.1/24 dev up$' "an address on a link that left the file is deleted"
+expect_out '^cust  - address 2001:db8:9::1/128 dev lo  ! address removed$' "an address on lo that left the file is deleted"
+expect_out '^cust  - address 10\.8\.0\.1/24 dev up  ! address removed$' "an address on a link that left the file is deleted"
 vrf apply
 expect_rc 0 "apply"
 ip -n cust -o addr show dev lo | grep -q '2001:db8:9::1' && fail "lo address still there" || ok "lo address removed"

@@ -62,7 +62,7 @@ vrf plan
 expect_rc 2 "plan after three edits"
 [ "$(grep -c '^big  ' "$T/out")" = 3 ] && ok "exactly three plan lines" || fail "plan: $(head -5 "$T/out")"
 expect_out '^big  ~ route 10\.0\.1\.4/32 via 10\.255\.0\.3 ' "the changed route"
-expect_out '^big  - route 10\.0\.1\.5/32 via 10\.255\.0\.2 dev lan$' "the removed route"
+expect_out '^big  - route 10\.0\.1\.5/32 via 10\.255\.0\.2 dev lan  ! route removed$' "the removed route"
 expect_out '^big  \+ route 10\.254\.0\.0/16 via 10\.255\.0\.2$' "the new route"
 vrf -v apply
 expect_rc 0 "apply the three edits"

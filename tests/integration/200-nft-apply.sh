@@ -110,7 +110,7 @@ table inet filter {
 EOF
 vrf plan
 expect_rc 2 "plan after the file changed"
-expect_out '^a  - nft table ip nat$' "plan deletes the table that left the file"
+expect_out '^a  - nft table ip nat  ! table removed$' "plan deletes the table that left the file"
 expect_out '^a  ~ nft table inet filter: ' "plan changes inet filter"
 expect_out '^ +- chain input: ip saddr @admins tcp dport 22 counter accept$' "plan shows the removed rule"
 expect_out '^ +\+ chain input: tcp dport 22 accept$' "plan shows the added rule"
@@ -196,8 +196,8 @@ write_config <<'EOF'
 [domain a]
 EOF
 vrf plan
-expect_out '^a  - nft table inet filter$' "plan deletes inet filter when nft_file goes"
-expect_out '^a  - nft table ip held$' "plan deletes ip held when nft_file goes"
+expect_out '^a  - nft table inet filter  ! table removed$' "plan deletes inet filter when nft_file goes"
+expect_out '^a  - nft table ip held  ! table removed$' "plan deletes ip held when nft_file goes"
 vrf apply
 expect_rc 0 "apply without nft_file"
 if ruleset | grep -q 'table inet filter\|table ip held'; then fail "owned tables left"; else
