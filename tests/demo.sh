@@ -10,7 +10,7 @@ if [ "${VRF_SANDBOXED:-}" != 1 ]; then
 	[ "$(id -u)" = 0 ] || { echo "demo: needs root (it makes namespaces in a sandbox)"; exit 1; }
 	export VRF_SANDBOXED=1
 	exec unshare -m -n --propagation private sh -c '
-		for d in /run/netns /run/vrfmgr /etc/netns; do
+		for d in /run/netns /run/vrfmgr /etc/netns /var/lib/vrfmgr; do
 			mkdir -p "$d" && mount -t tmpfs -o mode=0755 vrfdemo "$d" || exit 1
 		done
 		exec sh "$@"' sh "$0" "$@"

@@ -427,10 +427,10 @@ int cmd_undo_timer(const struct options *o, int argc, char **argv)
 	while (vrf_hist_find(argv[0], VRF_HIST_PENDING, &h) == 0) {
 		struct timespec ts = { .tv_sec = 0, .tv_nsec = 200 * 1000 * 1000 };
 
-		if (h.deadline <= (long long)time(NULL)) {
+		/* A restore point that cannot be loaded leaves the change
+		 * pending: try again, but not in a busy loop. */
+		if (h.deadline <= (long long)time(NULL))
 			restore_pending(&quiet, argv[0], h.id, -1, false);
-			continue;
-		}
 		nanosleep(&ts, NULL);
 	}
 	/* Leave the pid file to a successor that apply may have started. */
@@ -605,9 +605,9 @@ int cmd_history(const struct options *o, int argc, char **argv)
 		goto out;
 	if (json)
 		vrf_buf_puts(&b, "{\"entries\":[");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0, shown = 0; i < n; i++)
 		if (vrf_hist_read(cfg->history_dir, ids[i], &h) == 0)
-			history_line(&h, &b, json, i == 0);
+			history_line(&h, &b, json, shown++ == 0);
 	if (json)
 		vrf_buf_puts(&b, "]}\n");
 	fputs(vrf_buf_str(&b), stdout);

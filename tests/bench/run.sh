@@ -56,7 +56,7 @@ if [ "${VRF_SANDBOXED:-}" != 1 ]; then
 	fi
 	export VRF_SANDBOXED=1 VRFMGR
 	exec unshare -m -n --propagation private sh -c '
-		for d in /run/netns /run/vrfmgr /etc/netns; do
+		for d in /run/netns /run/vrfmgr /etc/netns /var/lib/vrfmgr; do
 			mkdir -p "$d" && mount -t tmpfs -o mode=0755 vrfbench "$d" || exit 1
 		done
 		mount -t tmpfs -o mode=1777 vrfbench /tmp || exit 1

@@ -3,8 +3,9 @@
 #     . "$(dirname "$0")/lib.sh"
 #
 # It re-executes the script as root inside a private mount and network
-# namespace (unshare -m -n) with tmpfs over /run/netns, /run/vrfmgr and
-# /etc/netns, so nothing the test does reaches the host.  Inside, the "host"
+# namespace (unshare -m -n) with tmpfs over /run/netns, /run/vrfmgr,
+# /etc/netns and /var/lib/vrfmgr (the default history_dir), so nothing the
+# test does reaches the host.  Inside, the "host"
 # namespace is the fresh one unshare made: only lo, and it is down.
 #
 # Exit codes: 0 pass, 1 fail, 77 skipped (print the reason with skip()).
@@ -22,7 +23,7 @@ if [ "${VRF_SANDBOXED:-}" != 1 ]; then
 	fi
 	export VRF_SANDBOXED=1
 	exec unshare -m -n --propagation private sh -c '
-		for d in /run/netns /run/vrfmgr /etc/netns; do
+		for d in /run/netns /run/vrfmgr /etc/netns /var/lib/vrfmgr; do
 			mkdir -p "$d" && mount -t tmpfs -o mode=0755 vrftest "$d" || exit 1
 		done
 		exec sh "$@"' sh "$0" "$@"
