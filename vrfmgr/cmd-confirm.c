@@ -136,7 +136,10 @@ static int apply_config(const struct options *o, const struct vrf_config *cfg, i
 	}
 	run->lock_fd = lock_fd;
 	run->prune = prune;
-	vrf_run_attach(run, NULL, 0);
+	if (vrf_run_attach(run, NULL, 0) < 0 && !run->n_ns) {
+		vrf_run_free(run);
+		return VRF_EXIT_ERROR;
+	}
 	vrf_run_plan(run);
 	vrf_run_apply(run);
 	rc = run->errors ? VRF_EXIT_ERROR : VRF_EXIT_OK;
@@ -287,7 +290,10 @@ static bool refuse_disruptive(const struct options *o, const struct vrf_config *
 		return true;
 	run->dry_run = true;
 	run->prune = prune;
-	vrf_run_attach(run, names, n_names);
+	if (vrf_run_attach(run, names, n_names) < 0 && !run->n_ns) {
+		vrf_run_free(run);
+		return true;	/* a named domain was refused, and it said so */
+	}
 	vrf_run_plan(run);
 	n = vrf_run_list_disruptive(run, NULL);
 	if (n) {
@@ -333,7 +339,9 @@ static int safe_apply(const struct options *o, struct vrf_config *cfg, const cha
 	run->lock_fd = lock_fd;
 	lock_fd = -1;
 	run->prune = so->prune;
-	vrf_run_attach(run, names, n_names);
+	/* Attached nothing: a named domain was refused, and it said so. */
+	if (vrf_run_attach(run, names, n_names) < 0 && !run->n_ns)
+		goto out;
 	vrf_run_plan(run);
 	changes = vrf_run_count_changes(run);
 	if (record(cfg, root, so, changes, have_pending ? &pending : NULL, &h) < 0)
