@@ -118,6 +118,20 @@ refuse "relative netns_dir" 'c.ini:2: netns_dir must be an absolute path without
 [global]
 netns_dir = run/netns
 X
+refuse "relative history_dir" 'c.ini:3: history_dir must be an absolute path without ".."' <<'X'
+[global]
+netns_dir = /run/netns
+history_dir = var/lib/vrfmgr/history
+X
+refuse "history_keep range" 'c.ini:2: history_keep must be a number from 1 to 100000, not "0"' <<'X'
+[global]
+history_keep = 0
+X
+accept "history_dir and history_keep" <<'X'
+[global]
+history_dir = /var/lib/vrfmgr/history
+history_keep = 5
+X
 refuse "empty value" 'c.ini:2: "description" needs a value' <<'X'
 [domain a]
 description =
