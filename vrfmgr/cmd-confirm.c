@@ -26,9 +26,10 @@
 
 #include "commands.h"
 #include "history.h"
+#include "state.h"
 
 struct safe_opts {
-	bool prune, no_disruptive, dry_run;
+	bool prune, adopt, no_disruptive, dry_run;
 	unsigned long long confirm;	/* seconds; 0: apply for good */
 	char command[256];		/* for the history */
 };
@@ -68,6 +69,8 @@ static int parse_args(const char *cmd, int argc, char **argv, bool allow_dry_run
 						argv[i]);
 		if (!strcmp(argv[i], "--prune")) {
 			so->prune = true;
+		} else if (!strcmp(argv[i], "--adopt")) {
+			so->adopt = true;
 		} else if (!strcmp(argv[i], "--no-disruptive")) {
 			so->no_disruptive = true;
 		} else if (allow_dry_run && !strcmp(argv[i], "--dry-run")) {
@@ -192,16 +195,11 @@ out:
 	return rc;
 }
 
-static void undo_pid_path(const char *state_dir, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/undo", state_dir);
-}
-
 /* Double fork: the grandchild has its own session, no terminal, and init
  * for a parent, so nothing that ends the caller's session reaches it. */
-static int spawn_undo(const char *hdir, const char *state_dir)
+static int spawn_undo(const struct vrf_config *cfg)
 {
-	char path[PATH_MAX], text[32];
+	char text[32];
 	pid_t child, gc = -1;
 	int p[2], r;
 
@@ -220,7 +218,8 @@ static int spawn_undo(const char *hdir, const char *state_dir)
 			dup2(null, 1);
 			dup2(null, 2);
 			syscall(SYS_close_range, 3U, ~0U, 0U);
-			execl("/proc/self/exe", "vrfmgr", "undo-timer", hdir, state_dir, (char *)NULL);
+			execl("/proc/self/exe", "vrfmgr", "undo-timer", cfg->history_dir,
+			      cfg->state_dir, (char *)NULL);
 			_exit(127);
 		}
 		if (write(p[1], &gc, sizeof(gc)) != sizeof(gc))
@@ -233,9 +232,8 @@ static int spawn_undo(const char *hdir, const char *state_dir)
 	waitpid(child, NULL, 0);
 	if (r < 0)
 		return r;
-	undo_pid_path(state_dir, path, sizeof(path));
 	snprintf(text, sizeof(text), "%ld\n", (long)gc);
-	return vrf_write_atomic(path, text, 0644);
+	return vrf_state_write(cfg, NULL, VRF_UNDO_PID, text, strlen(text));
 }
 
 /* Record the run in the history before it changes anything, so that a
@@ -281,7 +279,7 @@ static int record(const struct vrf_config *cfg, const char *root, const struct s
 /* Would the plan cut?  A dry pass first, so that a refusal leaves even
  * the namespaces alone. */
 static bool refuse_disruptive(const struct options *o, const struct vrf_config *cfg,
-			      char **names, size_t n_names, bool prune)
+			      char **names, size_t n_names, const struct safe_opts *so)
 {
 	struct vrf_run *run = vrf_run_new(cfg, o->verbose, o->json);
 	size_t n;
@@ -289,7 +287,8 @@ static bool refuse_disruptive(const struct options *o, const struct vrf_config *
 	if (!run)
 		return true;
 	run->dry_run = true;
-	run->prune = prune;
+	run->prune = so->prune;
+	run->adopt = so->adopt;
 	if (vrf_run_attach(run, names, n_names) < 0 && !run->n_ns) {
 		vrf_run_free(run);
 		return true;	/* a named domain was refused, and it said so */
@@ -331,7 +330,7 @@ static int safe_apply(const struct options *o, struct vrf_config *cfg, const cha
 		goto out;
 	}
 	memset(&h, 0, sizeof(h));
-	if (so->no_disruptive && refuse_disruptive(o, cfg, names, n_names, so->prune))
+	if (so->no_disruptive && refuse_disruptive(o, cfg, names, n_names, so))
 		goto out;
 	run = vrf_run_new(cfg, o->verbose, o->json);
 	if (!run)
@@ -339,6 +338,7 @@ static int safe_apply(const struct options *o, struct vrf_config *cfg, const cha
 	run->lock_fd = lock_fd;
 	lock_fd = -1;
 	run->prune = so->prune;
+	run->adopt = so->adopt;
 	/* Attached nothing: a named domain was refused, and it said so. */
 	if (vrf_run_attach(run, names, n_names) < 0 && !run->n_ns)
 		goto out;
@@ -349,7 +349,7 @@ static int safe_apply(const struct options *o, struct vrf_config *cfg, const cha
 	if (so->confirm && !h.id && !have_pending && o->verbose >= 0)
 		fprintf(stderr, "vrfmgr: nothing to change, so nothing to confirm\n");
 	if (((h.id && !strcmp(h.result, VRF_HIST_PENDING)) || (have_pending && so->confirm)) &&
-	    !vrf_undo_pid(cfg->state_dir) && spawn_undo(hdir, cfg->state_dir) < 0) {
+	    !vrf_undo_pid(cfg) && spawn_undo(cfg) < 0) {
 		fprintf(stderr, "vrfmgr: cannot start the undo process; nothing applied\n");
 		snprintf(h.result, sizeof(h.result), "%s", VRF_HIST_FAILED);
 		vrf_hist_write(hdir, &h);
@@ -400,7 +400,7 @@ int cmd_apply(const struct options *o, int argc, char **argv)
 		goto out;
 	}
 	if (vrf_hist_find(cfg->history_dir, VRF_HIST_PENDING, &pending) == 0 &&
-	    (pending.deadline <= (long long)time(NULL) || !vrf_undo_pid(cfg->state_dir))) {
+	    (pending.deadline <= (long long)time(NULL) || !vrf_undo_pid(cfg))) {
 		/* The undo did not happen (reboot, killed process): the last
 		 * confirmed configuration, not the file, is what holds. */
 		rc = restore_pending(o, cfg->history_dir, pending.id, lock_fd, true);
@@ -422,9 +422,10 @@ out:
 int cmd_undo_timer(const struct options *o, int argc, char **argv)
 {
 	struct options quiet = *o;
-	char path[PATH_MAX], text[32];
+	struct vrf_config *state;
+	char *text = NULL;
+	size_t len;
 	struct vrf_hist h;
-	FILE *f;
 
 	if (argc != 2) {
 		fprintf(stderr, "vrfmgr: undo-timer is started by apply --confirm\n");
@@ -442,13 +443,16 @@ int cmd_undo_timer(const struct options *o, int argc, char **argv)
 		nanosleep(&ts, NULL);
 	}
 	/* Leave the pid file to a successor that apply may have started. */
-	undo_pid_path(argv[1], path, sizeof(path));
-	f = fopen(path, "re");
-	if (f) {
-		if (fgets(text, sizeof(text), f) && atol(text) == (long)getpid())
-			unlink(path);
-		fclose(f);
-	}
+	state = vrf_config_new();
+	free(state->state_dir);
+	state->state_dir = strdup(argv[1]);
+	if (!state->state_dir)
+		abort();
+	if (vrf_state_read(state, NULL, VRF_UNDO_PID, &text, &len) == 0 &&
+	    atol(text) == (long)getpid())
+		vrf_state_remove(state, NULL, VRF_UNDO_PID);
+	free(text);
+	vrf_config_free(state);
 	return VRF_EXIT_OK;
 }
 
@@ -512,13 +516,9 @@ int cmd_confirm(const struct options *o, int argc, char **argv)
 		snprintf(h.result, sizeof(h.result), "%s", VRF_HIST_CONFIRMED);
 		if (vrf_hist_write(cfg->history_dir, &h) < 0)
 			goto out;
-		pid = vrf_undo_pid(cfg->state_dir);
-		if (pid > 0 && kill(pid, SIGTERM) == 0) {
-			char path[PATH_MAX];
-
-			undo_pid_path(cfg->state_dir, path, sizeof(path));
-			unlink(path);
-		}
+		pid = vrf_undo_pid(cfg);
+		if (pid > 0 && kill(pid, SIGTERM) == 0)
+			vrf_state_remove(cfg, NULL, VRF_UNDO_PID);
 		if (o->verbose >= 0)
 			printf("vrfmgr: change %u confirmed\n", h.id);
 		rc = VRF_EXIT_OK;
@@ -716,10 +716,10 @@ void vrf_confirm_status(const struct vrf_config *cfg, struct vrf_buf *b, bool js
 	if (json)
 		vrf_buf_printf(b, ",\"pending\":{\"id\":%u,\"seconds_left\":%lld,\"restore\":%u,"
 			       "\"undo_running\":%s}", h.id, left, h.restore,
-			       vrf_undo_pid(cfg->state_dir) ? "true" : "false");
+			       vrf_undo_pid(cfg) ? "true" : "false");
 	else
 		vrf_buf_printf(b, "pending confirmation: change %u, %lld second%s left, else "
 			       "entry %u is restored%s\n", h.id, left, left == 1 ? "" : "s",
-			       h.restore, vrf_undo_pid(cfg->state_dir) ? "" :
+			       h.restore, vrf_undo_pid(cfg) ? "" :
 			       " (undo process gone: the next apply restores it)");
 }

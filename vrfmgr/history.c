@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "history.h"
+#include "state.h"
 
 #define META "meta"
 #define FILES "files"
-#define UNDO_PID "undo"
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -549,21 +549,18 @@ int vrf_hist_print_files(const char *dir, const struct vrf_hist *h)
 
 /* ---- the undo process ---- */
 
-pid_t vrf_undo_pid(const char *state_dir)
+pid_t vrf_undo_pid(const struct vrf_config *cfg)
 {
-	char path[PATH_MAX], buf[256];
+	char path[64], buf[256], *text = NULL;
+	size_t len;
 	long pid = 0;
 	ssize_t n;
-	FILE *f;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/" UNDO_PID, state_dir);
-	f = fopen(path, "re");
-	if (!f)
+	if (vrf_state_read(cfg, NULL, VRF_UNDO_PID, &text, &len) < 0)
 		return 0;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = 0;
-	fclose(f);
+	pid = strtol(text, NULL, 10);
+	free(text);
 	if (pid <= 1 || kill((pid_t)pid, 0) < 0)
 		return 0;
 	/* The pid may have been reused by now: it is ours only when it runs

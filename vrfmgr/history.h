@@ -68,7 +68,9 @@ int vrf_hist_print_files(const char *dir, const struct vrf_hist *h);
  * the folder; never through a symlink. */
 int vrf_write_atomic(const char *path, const char *text, mode_t mode);
 
-/* The undo process's pid (state_dir/undo), when that process is alive. */
-pid_t vrf_undo_pid(const char *state_dir);
+/* The undo process's pid in state_dir (vrf_state_write() of state.h). */
+#define VRF_UNDO_PID "undo"
+/* That pid, when the process is alive and runs the undo; else 0. */
+pid_t vrf_undo_pid(const struct vrf_config *cfg);
 
 #endif
