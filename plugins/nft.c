@@ -1965,12 +1965,78 @@ static void append_reset(struct vrf_buf *cmd, const char *family, const char *na
 	vrf_buf_printf(cmd, "add table %s %s\ndelete table %s %s\n", family, name, family, name);
 }
 
+/* Empty the live table `have` for a reload of `want` (see vnft_refill());
+ * a table that cannot be refilled in place is replaced whole. */
+static void append_refill(struct vrf_buf *cmd, const char *family, const char *name,
+			  const struct vnft_ltable *have, const struct vnft_ltable *want)
+{
+	if (have && want && vnft_refill(cmd, have, want))
+		return;
+	if (have || !want)
+		append_reset(cmd, family, name);
+}
+
+/* The op among ops that makes table (family, name), or NULL. */
+static const struct vrf_op *op_for(const struct vrf_op *ops, size_t n, const char *family,
+				   const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct nft_table *t = (const struct nft_table *)ops[i].want;
+
+		if (ops[i].kind != VRF_OP_DEL && !strcmp(t->family, family) &&
+		    !strcmp(t->name, name))
+			return &ops[i];
+	}
+	return NULL;
+}
+
+/* The transaction for ops, but for the file's own text, which the caller
+ * includes after it.  The file always carries all its tables, so every one
+ * of them is emptied for the reload, also those the plan does not change
+ * (their live form is the file's: that is what "unchanged" means).  A live
+ * table to restore (rollback) comes from its listing, unless the file
+ * defines it too. */
+static void batch_build(const struct vrf_op *ops, size_t n, const struct nft_src *file,
+			struct vrf_buf *cmd, struct vrf_buf *restore, struct vnft_decls *added,
+			struct vnft_decls *deleted)
+{
+	for (size_t i = 0; file && i < file->decls.n; i++) {
+		const struct vnft_decl *dc = &file->decls.v[i];
+		const struct vrf_op *op = op_for(ops, n, dc->family, dc->name);
+		const struct vnft_ltable *want = file->canon_done ?
+			vnft_listing_find(&file->canon, dc->family, dc->name) : NULL;
+		const struct vnft_ltable *have = op ? op->have ?
+			table_listing((const struct nft_table *)op->have) : NULL : want;
+
+		append_refill(cmd, dc->family, dc->name, have, want);
+		decls_add(added, dc->family, dc->name);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct nft_table *t = (const struct nft_table *)(ops[i].want ? ops[i].want :
+								      ops[i].have);
+
+		if (ops[i].kind == VRF_OP_DEL) {
+			append_reset(cmd, t->family, t->name);
+			decls_add(deleted, t->family, t->name);
+			continue;
+		}
+		if (t->src || (file && decls_has(&file->decls, t->family, t->name)))
+			continue;
+		append_refill(cmd, t->family, t->name,
+			      ops[i].have ? table_listing((const struct nft_table *)ops[i].have) :
+			      NULL, table_listing(t));
+		decls_add(added, t->family, t->name);
+		vrf_buf_puts(restore, t->raw ? t->raw : "");
+	}
+	for (size_t i = 0; i < added->n; i++)
+		decls_remove(deleted, added->v[i].family, added->v[i].name);
+}
+
 static int nft_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
 		     struct vrf_op *ops, size_t n)
 {
 	const struct vrf_config *cfg = vrf_run_config(run);
-	struct vnft_decls reset = { 0 }, added = { 0 }, deleted = { 0 }, rec_old = { 0 };
-	struct vnft_decls rec_new = { 0 };
+	struct vnft_decls added = { 0 }, deleted = { 0 }, rec_old = { 0 }, rec_new = { 0 };
 	struct vrf_buf cmd = { 0 }, restore = { 0 };
 	struct vnft_errs errs = { 0 };
 	const struct nft_src *file = NULL;
@@ -1981,40 +2047,10 @@ static int nft_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 	r = record_read(cfg, vrf_ns_name(ns), &rec_old);
 	if (r < 0)
 		goto fail_all;
-	for (size_t i = 0; i < n; i++) {
-		const struct nft_table *t;
-
-		if (ops[i].kind == VRF_OP_DEL) {
-			t = (const struct nft_table *)ops[i].have;
-			decls_add(&reset, t->family, t->name);
-			decls_add(&deleted, t->family, t->name);
-			continue;
-		}
-		t = (const struct nft_table *)ops[i].want;
-		decls_add(&reset, t->family, t->name);
-		decls_add(&added, t->family, t->name);
-		if (t->src)
-			file = t->src;
-	}
-	/* The file defines all its tables at once, so all of them are reset;
-	 * a live table to restore (rollback) comes from its listing, unless
-	 * the file defines it too. */
-	for (size_t i = 0; file && i < file->decls.n; i++) {
-		decls_add(&reset, file->decls.v[i].family, file->decls.v[i].name);
-		decls_add(&added, file->decls.v[i].family, file->decls.v[i].name);
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct nft_table *t = (const struct nft_table *)ops[i].want;
-
-		if (ops[i].kind == VRF_OP_DEL || t->src ||
-		    (file && decls_has(&file->decls, t->family, t->name)))
-			continue;
-		vrf_buf_puts(&restore, t->raw ? t->raw : "");
-	}
-	for (size_t i = 0; i < added.n; i++)
-		decls_remove(&deleted, added.v[i].family, added.v[i].name);
-	for (size_t i = 0; i < reset.n; i++)
-		append_reset(&cmd, reset.v[i].family, reset.v[i].name);
+	for (size_t i = 0; i < n; i++)
+		if (ops[i].kind != VRF_OP_DEL && ((const struct nft_table *)ops[i].want)->src)
+			file = ((const struct nft_table *)ops[i].want)->src;
+	batch_build(ops, n, file, &cmd, &restore, &added, &deleted);
 	if (file) {
 		memfd = memfd_text(file->text, file->len);
 		if (memfd < 0) {
@@ -2079,7 +2115,6 @@ out:
 	vnft_errs_free(&errs);
 	vrf_buf_free(&cmd);
 	vrf_buf_free(&restore);
-	vnft_decls_free(&reset);
 	vnft_decls_free(&added);
 	vnft_decls_free(&deleted);
 	vnft_decls_free(&rec_old);
