@@ -9,12 +9,11 @@
  * rules, the sets and maps that stay are flushed, what leaves the table or
  * cannot be changed in place is deleted, and the file then fills the same
  * chains again, all in the one transaction.  A base chain is deleted only
- * when it leaves the table or its hook, priority, type, devices or comment
- * change (the kernel refuses to change the first and ignores the comment);
- * the file adds its successor in the same transaction, and the kernel hooks
- * the new chain while the transaction is prepared and unhooks the old one
- * only after the commit, so the hook point is never left without a chain.
+ * when it leaves the table, which happens after the file is loaded, or when
+ * its hook, priority, type, devices or comment change (the kernel refuses
+ * to change the first and ignores the comment), see recreate_chain().
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,7 +96,81 @@ static bool table_comment_same(const struct vnft_ltable *have, const struct vnft
 	return !strcmp(x, y);
 }
 
-bool vnft_refill(struct vrf_buf *cmd, const struct vnft_ltable *have,
+/* The policy of chain block b ("drop", "accept"), or NULL for a regular
+ * chain.  malloc'd. */
+static char *chain_policy(const struct vnft_lblock *b)
+{
+	struct vnft_chain_spec cs;
+	char *r = NULL;
+
+	for (size_t i = 0; i < b->n && !r; i++) {
+		if (!vnft_chain_line_is_spec(b->lines[i]) ||
+		    !vnft_chain_spec_parse(b->lines[i], &cs))
+			continue;
+		if (cs.type)
+			r = vnft_xstrdup(cs.policy ? cs.policy : "accept");
+		vnft_chain_spec_free(&cs);
+	}
+	return r;
+}
+
+/* A name for a stand-in chain that neither table uses. */
+static char *hold_name(const struct vnft_ltable *have, const struct vnft_ltable *want,
+		       const char *chain)
+{
+	char *name;
+
+	if (asprintf(&name, "vrfmgr_hold_%s", chain) < 0)
+		abort();
+	while (vnft_table_block(have, "chain", name) || vnft_table_block(want, "chain", name)) {
+		char *longer;
+
+		if (asprintf(&longer, "%s_", name) < 0)
+			abort();
+		free(name);
+		name = longer;
+	}
+	return name;
+}
+
+/*
+ * Base chain b of the live table is made again under its own name, because
+ * its hook, priority, type, devices or comment change.  The kernel processes
+ * a transaction's changes in order after it switched to the new rules: it
+ * unhooks the old chain at its delete, and gives the new chain its drop
+ * policy only at its add (a new chain's drop policy is deferred so that a
+ * half-loaded ruleset drops nothing).  In between, the new chain would let
+ * pass what no rule of it drops.  So when the new chain drops by policy, an
+ * empty stand-in with the new chain's hook and a drop policy is added before
+ * the old chain goes and deleted after the new one is complete: for that
+ * instant the hook drops everything rather than anything passing.
+ */
+static void recreate_chain(struct vrf_buf *before, struct vrf_buf *after,
+			   const struct vnft_ltable *have, const struct vnft_ltable *want,
+			   const struct vnft_lblock *b)
+{
+	const struct vnft_lblock *w = vnft_table_block(want, "chain", b->name);
+	char *old_policy = chain_policy(b), *new_policy = w ? chain_policy(w) : NULL;
+	const char *f = have->family, *t = have->name;
+
+	if (old_policy && new_policy && !strcmp(new_policy, "drop")) {
+		char *hold = hold_name(have, want, b->name);
+
+		vrf_buf_printf(before, "add chain %s %s %s {\n", f, t, hold);
+		for (size_t i = 0; i < w->n; i++)
+			if (vnft_chain_line_is_spec(w->lines[i]) &&
+			    !starts_with(w->lines[i], "comment "))
+				vrf_buf_printf(before, "\t%s\n", w->lines[i]);
+		vrf_buf_puts(before, "}\n");
+		vrf_buf_printf(after, "delete chain %s %s %s\n", f, t, hold);
+		free(hold);
+	}
+	vrf_buf_printf(before, "delete chain %s %s %s\n", f, t, b->name);
+	free(old_policy);
+	free(new_policy);
+}
+
+bool vnft_refill(struct vrf_buf *before, struct vrf_buf *after, const struct vnft_ltable *have,
 		 const struct vnft_ltable *want)
 {
 	const char *f = have->family, *t = have->name;
@@ -106,14 +179,14 @@ bool vnft_refill(struct vrf_buf *cmd, const struct vnft_ltable *have,
 		return false;
 	/* Rules first: nothing then refers to a set, object or chain that
 	 * goes.  Maps next: a verdict map's elements hold its chains. */
-	vrf_buf_printf(cmd, "flush table %s %s\n", f, t);
+	vrf_buf_printf(before, "flush table %s %s\n", f, t);
 	for (size_t i = 0; i < have->n_blocks; i++) {
 		const struct vnft_lblock *b = &have->blocks[i];
 
 		if (strcmp(b->kind, "set") && strcmp(b->kind, "map"))
 			continue;
-		vrf_buf_printf(cmd, "%s %s %s %s %s\n", block_stays(b, want) ? "flush" : "delete",
-			       b->kind, f, t, b->name);
+		vrf_buf_printf(before, "%s %s %s %s %s\n",
+			       block_stays(b, want) ? "flush" : "delete", b->kind, f, t, b->name);
 	}
 	for (size_t i = 0; i < have->n_blocks; i++) {
 		const struct vnft_lblock *b = &have->blocks[i];
@@ -121,13 +194,19 @@ bool vnft_refill(struct vrf_buf *cmd, const struct vnft_ltable *have,
 		if (!strcmp(b->kind, "set") || !strcmp(b->kind, "map") ||
 		    !strcmp(b->kind, "chain") || block_stays(b, want))
 			continue;
-		vrf_buf_printf(cmd, "delete %s %s %s %s\n", b->kind, f, t, b->name);
+		vrf_buf_printf(before, "delete %s %s %s %s\n", b->kind, f, t, b->name);
 	}
+	/* A chain that leaves goes after the file is loaded: a base chain is
+	 * unhooked only once the chains that follow it have their policies. */
 	for (size_t i = 0; i < have->n_blocks; i++) {
 		const struct vnft_lblock *b = &have->blocks[i];
 
-		if (!strcmp(b->kind, "chain") && !block_stays(b, want))
-			vrf_buf_printf(cmd, "delete chain %s %s %s\n", f, t, b->name);
+		if (strcmp(b->kind, "chain") || block_stays(b, want))
+			continue;
+		if (vnft_table_block(want, "chain", b->name))
+			recreate_chain(before, after, have, want, b);
+		else
+			vrf_buf_printf(after, "delete chain %s %s %s\n", f, t, b->name);
 	}
 	return true;
 }

@@ -1967,10 +1967,11 @@ static void append_reset(struct vrf_buf *cmd, const char *family, const char *na
 
 /* Empty the live table `have` for a reload of `want` (see vnft_refill());
  * a table that cannot be refilled in place is replaced whole. */
-static void append_refill(struct vrf_buf *cmd, const char *family, const char *name,
-			  const struct vnft_ltable *have, const struct vnft_ltable *want)
+static void append_refill(struct vrf_buf *cmd, struct vrf_buf *after, const char *family,
+			  const char *name, const struct vnft_ltable *have,
+			  const struct vnft_ltable *want)
 {
-	if (have && want && vnft_refill(cmd, have, want))
+	if (have && want && vnft_refill(cmd, after, have, want))
 		return;
 	if (have || !want)
 		append_reset(cmd, family, name);
@@ -1990,15 +1991,16 @@ static const struct vrf_op *op_for(const struct vrf_op *ops, size_t n, const cha
 	return NULL;
 }
 
-/* The transaction for ops, but for the file's own text, which the caller
- * includes after it.  The file always carries all its tables, so every one
+/* The transaction for ops: cmd gets what runs before the file's own text
+ * (which the caller includes after it), restore the live tables to load
+ * again, after what runs last.  The file always carries all its tables, so every one
  * of them is emptied for the reload, also those the plan does not change
  * (their live form is the file's: that is what "unchanged" means).  A live
  * table to restore (rollback) comes from its listing, unless the file
  * defines it too. */
 static void batch_build(const struct vrf_op *ops, size_t n, const struct nft_src *file,
-			struct vrf_buf *cmd, struct vrf_buf *restore, struct vnft_decls *added,
-			struct vnft_decls *deleted)
+			struct vrf_buf *cmd, struct vrf_buf *restore, struct vrf_buf *after,
+			struct vnft_decls *added, struct vnft_decls *deleted)
 {
 	for (size_t i = 0; file && i < file->decls.n; i++) {
 		const struct vnft_decl *dc = &file->decls.v[i];
@@ -2008,7 +2010,7 @@ static void batch_build(const struct vrf_op *ops, size_t n, const struct nft_src
 		const struct vnft_ltable *have = op ? op->have ?
 			table_listing((const struct nft_table *)op->have) : NULL : want;
 
-		append_refill(cmd, dc->family, dc->name, have, want);
+		append_refill(cmd, after, dc->family, dc->name, have, want);
 		decls_add(added, dc->family, dc->name);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -2022,7 +2024,7 @@ static void batch_build(const struct vrf_op *ops, size_t n, const struct nft_src
 		}
 		if (t->src || (file && decls_has(&file->decls, t->family, t->name)))
 			continue;
-		append_refill(cmd, t->family, t->name,
+		append_refill(cmd, after, t->family, t->name,
 			      ops[i].have ? table_listing((const struct nft_table *)ops[i].have) :
 			      NULL, table_listing(t));
 		decls_add(added, t->family, t->name);
@@ -2037,7 +2039,7 @@ static int nft_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 {
 	const struct vrf_config *cfg = vrf_run_config(run);
 	struct vnft_decls added = { 0 }, deleted = { 0 }, rec_old = { 0 }, rec_new = { 0 };
-	struct vrf_buf cmd = { 0 }, restore = { 0 };
+	struct vrf_buf cmd = { 0 }, restore = { 0 }, after = { 0 };
 	struct vnft_errs errs = { 0 };
 	const struct nft_src *file = NULL;
 	struct nft_ctx *ctx;
@@ -2050,7 +2052,7 @@ static int nft_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 	for (size_t i = 0; i < n; i++)
 		if (ops[i].kind != VRF_OP_DEL && ((const struct nft_table *)ops[i].want)->src)
 			file = ((const struct nft_table *)ops[i].want)->src;
-	batch_build(ops, n, file, &cmd, &restore, &added, &deleted);
+	batch_build(ops, n, file, &cmd, &restore, &after, &added, &deleted);
 	if (file) {
 		memfd = memfd_text(file->text, file->len);
 		if (memfd < 0) {
@@ -2061,6 +2063,7 @@ static int nft_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 		vrf_buf_printf(&cmd, "include \"%s\"\n", fdpath);
 	}
 	vrf_buf_puts(&cmd, vrf_buf_str(&restore));
+	vrf_buf_puts(&cmd, vrf_buf_str(&after));
 
 	/* Write ahead: a crash after the commit must not lose the fact that
 	 * the new tables are ours. */
@@ -2115,6 +2118,7 @@ out:
 	vnft_errs_free(&errs);
 	vrf_buf_free(&cmd);
 	vrf_buf_free(&restore);
+	vrf_buf_free(&after);
 	vnft_decls_free(&added);
 	vnft_decls_free(&deleted);
 	vnft_decls_free(&rec_old);

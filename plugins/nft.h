@@ -168,15 +168,17 @@ void vnft_align(char *const *a, size_t na, char *const *b, size_t nb, vnft_align
 unsigned vnft_table_diff(const struct vnft_ltable *want, const struct vnft_ltable *have,
 			struct vrf_buf *out, const char *indent, unsigned max);
 
-/* Append to cmd the commands that empty the live table `have` so that
- * loading `want` (the same table as the file defines it) refills it, in the
- * same transaction, without unhooking a base chain that both keep: flush
- * the table's rules and the sets and maps that stay; delete what leaves it
- * or changes its declaration (a base chain's hook, priority, type, devices
- * or comment; a set's type or flags; an object).  Returns false, with
- * nothing appended, when the table cannot be refilled in place (its comment
+/* The commands that empty the live table `have` so that loading `want`
+ * (the same table as the file defines it) refills it, in the same
+ * transaction, without unhooking a base chain that both keep: `before` gets
+ * what must run before the file is loaded (flush the table's rules and the
+ * sets and maps that stay; delete what changes its declaration: a base
+ * chain's hook, priority, type, devices or comment, a set's type or flags,
+ * an object), `after` what must run after it (delete the chains that leave
+ * the table, and stand-ins; see nft-refill.c).  Returns false, with nothing
+ * appended, when the table cannot be refilled in place (its comment
  * changes, which the kernel does not update): it must be replaced whole. */
-bool vnft_refill(struct vrf_buf *cmd, const struct vnft_ltable *have,
+bool vnft_refill(struct vrf_buf *before, struct vrf_buf *after, const struct vnft_ltable *have,
 		 const struct vnft_ltable *want);
 
 #endif
