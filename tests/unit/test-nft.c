@@ -486,6 +486,88 @@ static void test_key(void)
 	}
 }
 
+/* ---- refilling a live table ---- */
+
+static const char refill_have[] =
+	"table inet fw {\n"
+	"\tset keep {\n\t\ttype ipv4_addr\n\t\telements = { 192.0.2.1 }\n\t}\n"
+	"\tset retype {\n\t\ttype ipv4_addr\n\t}\n"
+	"\tset gone {\n\t\ttype inet_service\n\t}\n"
+	"\tcounter c {\n\t}\n"
+	"\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n"
+	"\t\tip saddr @keep accept\n\t}\n"
+	"\tchain guard {\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n"
+	"\tchain helper {\n\t\tcounter\n\t}\n"
+	"}\n";
+static const char refill_want[] =
+	"table inet fw {\n"
+	"\tset keep {\n\t\ttype ipv4_addr\n\t\telements = { 192.0.2.2 }\n\t}\n"
+	"\tset retype {\n\t\ttype ipv6_addr\n\t}\n"
+	"\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n"
+	"\t\tip saddr @keep drop\n\t}\n"
+	"\tchain guard {\n\t\ttype filter hook prerouting priority filter; policy drop;\n\t}\n"
+	"}\n";
+
+/* What vnft_refill() writes before and after the file, as one text. */
+static char *refill(const char *have, const char *want, bool *ret_ok)
+{
+	struct vnft_listing h, w;
+	struct vrf_buf before = { 0 }, after = { 0 }, all = { 0 };
+	char *r;
+
+	*ret_ok = false;
+	if (vnft_listing_parse(have, &h) == 0 && vnft_listing_parse(want, &w) == 0 &&
+	    h.n == 1 && w.n == 1) {
+		*ret_ok = vnft_refill(&before, &after, &h.v[0], &w.v[0]);
+		vnft_listing_free(&h);
+		vnft_listing_free(&w);
+	}
+	vrf_buf_printf(&all, "%s-- file --\n%s", vrf_buf_str(&before), vrf_buf_str(&after));
+	r = strdup(vrf_buf_str(&all));
+	vrf_buf_free(&before);
+	vrf_buf_free(&after);
+	vrf_buf_free(&all);
+	return r;
+}
+
+static void test_refill(void)
+{
+	static const char expect[] =
+		"flush table inet fw\n"
+		"flush set inet fw keep\n"
+		"delete set inet fw retype\n"
+		"delete set inet fw gone\n"
+		"delete counter inet fw c\n"
+		"add chain inet fw vrfmgr_hold_guard {\n"
+		"\ttype filter hook prerouting priority filter; policy drop;\n"
+		"}\n"
+		"delete chain inet fw guard\n"
+		"-- file --\n"
+		"delete chain inet fw vrfmgr_hold_guard\n"
+		"delete chain inet fw helper\n";
+	char *comment, *out;
+	bool ok;
+
+	out = refill(refill_have, refill_want, &ok);
+	kt_result(ok && !strcmp(out, expect),
+		  "refill: flush what stays, delete what goes or changes, chains that leave last",
+		  "commands differ", out);
+	free(out);
+	out = refill(refill_want, refill_want, &ok);
+	kt_result(ok && !strcmp(out, "flush table inet fw\nflush set inet fw keep\n"
+				"flush set inet fw retype\n-- file --\n"),
+		  "refill of an unchanged table: flush only", "commands differ", out);
+	free(out);
+	if (asprintf(&comment, "table inet fw {\n\tcomment \"new\"\n%s",
+		     refill_want + strlen("table inet fw {\n")) < 0)
+		abort();
+	out = refill(refill_want, comment, &ok);
+	kt_result(!ok && !strcmp(out, "-- file --\n"),
+		  "refill refused for a table comment change (replaced whole)", "refill went on", out);
+	free(out);
+	free(comment);
+}
+
 /* ---- many files: checked at once, each file's errors its own ---- */
 
 /* Load ini; true when it was refused with every one of the lines. */
@@ -600,6 +682,7 @@ int main(void)
 	test_listing();
 	test_small();
 	test_align();
+	test_refill();
 	test_key();
 	test_many();
 	test_user();
