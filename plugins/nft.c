@@ -98,12 +98,12 @@ struct nft_src {
 	char *value;			/* as written after "nft_file =" */
 	const char *path;		/* resolved; interned in the config */
 	struct vrf_loc loc;		/* the nft_file line */
-	char *dir;			/* its folder: libnftables' include path */
-	char *text;
+	char *text;			/* with its includes expanded (nft-include.c) */
 	size_t len;
+	struct vnft_origin *origin;	/* per line of text: the file it comes from */
+	size_t n_origin;
 	struct vnft_decls decls;	/* the tables it declares, in file order */
 	uint64_t hash;			/* of text, to find files with the same input */
-	bool cacheable;			/* text is all libnftables reads (no include) */
 	bool checked;			/* validate() is done with it */
 	size_t order;			/* place among the files check_all() checks */
 	struct nft_src *twin;		/* an earlier file with the same input */
@@ -255,11 +255,22 @@ static void error_at(struct vrf_config *cfg, const struct nft_src *src, const ch
 	vrf_error(cfg, &at, "%s", msg);
 }
 
+/* The file that line `*line` of src's text comes from; *line and *col
+ * become the place in that file. */
+static const char *src_where(const struct nft_src *src, unsigned *line, unsigned *col)
+{
+	const struct vnft_text v = { .origin = src->origin, .n_origin = src->n_origin };
+	const char *file;
+
+	return vnft_text_where(&v, *line, *col, &file, line, col) ? file : src->path;
+}
+
 static void scan_diag(void *data, unsigned line, unsigned col, const char *msg)
 {
 	struct diag_ctx *dc = data;
+	const char *file = src_where(dc->src, &line, &col);
 
-	error_at(dc->cfg, dc->src, dc->src->path, line, col, msg);
+	error_at(dc->cfg, dc->src, file, line, col, msg);
 }
 
 /* Print libnftables' complaints about the file; returns how many were
@@ -271,14 +282,15 @@ static unsigned report_errs(struct vrf_config *cfg, const struct nft_src *src,
 
 	for (size_t i = 0; i < errs->n; i++) {
 		const struct vnft_err *e = &errs->v[i];
-		const char *file = e->in_file ? src->path : e->file ? e->file : src->path;
+		unsigned line = e->line, col = e->col;
+		const char *file = e->in_file ? src_where(src, &line, &col) :
+				   e->file ? e->file : src->path;
 
 		if (e->warning) {
 			if (!quiet(cfg))
-				fprintf(stderr, "%s:%u:%u: warning: %s\n", file, e->line, e->col,
-					e->msg);
+				fprintf(stderr, "%s:%u:%u: warning: %s\n", file, line, col, e->msg);
 		} else {
-			error_at(cfg, src, file, e->line, e->col, e->msg);
+			error_at(cfg, src, file, line, col, e->msg);
 			n++;
 		}
 		if (!quiet(cfg) && e->src && e->line)
@@ -301,8 +313,12 @@ static char *errs_oneline(const struct nft_src *src, const struct vnft_errs *err
 			continue;
 		if (b.len)
 			vrf_buf_puts(&b, "; ");
-		if (e->in_file && src)
-			vrf_buf_printf(&b, "%s:%u:%u: ", src->path, e->line, e->col);
+		if (e->in_file && src) {
+			unsigned line = e->line, col = e->col;
+			const char *file = src_where(src, &line, &col);
+
+			vrf_buf_printf(&b, "%s:%u:%u: ", file, line, col);
+		}
 		vrf_buf_puts(&b, e->msg);
 	}
 	if (!b.len)
@@ -838,8 +854,10 @@ static int canon_fill(struct vrf_config *cfg, struct nft_src *src, const struct 
 		if (!t) {
 			char where[PATH_MAX + 32];
 			struct vrf_loc at = { where, 0 };
+			unsigned line = dc->line, col = dc->col;
+			const char *file = src_where(src, &line, &col);
 
-			snprintf(where, sizeof(where), "%s:%u:%u", src->path, dc->line, dc->col);
+			snprintf(where, sizeof(where), "%s:%u:%u", file, line, col);
 			vrf_error(cfg, &at, "table %s %s does not exist once the file is loaded "
 				  "(deleted again?)", dc->family, dc->name);
 			bad++;
@@ -1017,7 +1035,8 @@ static int scratch_load(struct nft_scratch *s, const struct nft_src *src, struct
 		}
 		s->used = false;
 	}
-	nft_ctx_add_include_path(ctx, src->dir);
+	/* The text has its includes expanded: libnftables opens no file. */
+	nft_ctx_clear_include_paths(ctx);
 	memfd = memfd_text(src->text, src->len);
 	if (memfd < 0) {
 		r = memfd;
@@ -1441,7 +1460,7 @@ static int canon_redo(struct vrf_run *run, struct nft_src *src)
 	char *old = vnft_xstrdup(was);
 	int r = src_recheck(run, src);
 
-	if (r == 0 && src->cacheable && !src->errs.n && strcmp(old, src->canon_text))
+	if (r == 0 && !src->errs.n && strcmp(old, src->canon_text))
 		src->store = true;
 	free(old);
 	return r;
@@ -1470,9 +1489,6 @@ static int cmp_input(const void *x, const void *y)
 	if (a->len != b->len)
 		return a->len < b->len ? -1 : 1;
 	c = memcmp(a->text, b->text, a->len);
-	/* A file that includes others reads them from its own folder. */
-	if (!c && !a->cacheable)
-		c = strcmp(a->dir, b->dir);
 	if (!c && a->order != b->order)
 		c = a->order < b->order ? -1 : 1;
 	return c;
@@ -1480,8 +1496,7 @@ static int cmp_input(const void *x, const void *y)
 
 static bool same_input(const struct nft_src *a, const struct nft_src *b)
 {
-	return a->hash == b->hash && a->len == b->len && !memcmp(a->text, b->text, a->len) &&
-	       (a->cacheable || !strcmp(a->dir, b->dir));
+	return a->hash == b->hash && a->len == b->len && !memcmp(a->text, b->text, a->len);
 }
 
 /* Check every file of the config that has not been checked, in config
@@ -1517,15 +1532,15 @@ static void check_all(struct vrf_config *cfg)
 			src_copy(cfg, src, src->twin);
 			continue;
 		}
-		if (src->cacheable && !ident)
+		if (!ident)
 			ident = ident_make();
-		if (src->cacheable && cache_load(cfg, src, ident) == 0)
+		if (cache_load(cfg, src, ident) == 0)
 			continue;
 		if (!s)
 			s = scratch_get(cfg, src);
 		/* What loaded without a word is stored by observe(): a
 		 * warning is shown on every check, the cache would hide it. */
-		if (src_check(cfg, s, src) == 0 && src->cacheable && !src->errs.n) {
+		if (src_check(cfg, s, src) == 0 && !src->errs.n) {
 			src->store = true;
 			src->ident = vnft_xstrdup(ident);
 		}
@@ -1558,8 +1573,8 @@ static void src_free(struct nft_src *src)
 	scratch_free(src->scratch);
 	free(src->ident);
 	free(src->value);
-	free(src->dir);
 	free(src->text);
+	free(src->origin);
 	vnft_decls_free(&src->decls);
 	free(src);
 }
@@ -1569,13 +1584,29 @@ static void nft_domain_release(struct vrf_domain *d, void *pdata)
 	src_free(pdata);
 }
 
+/* Replace src's text by the text with its includes expanded. */
+static int src_expand(struct vrf_config *cfg, struct nft_src *src, int fd)
+{
+	struct vnft_text x;
+	int r = vnft_expand(cfg, src->path, fd, src->text, src->len, &x);
+
+	if (r < 0)
+		return r;
+	free(src->text);
+	src->text = x.text;
+	src->len = x.len;
+	src->origin = x.origin;
+	src->n_origin = x.n_origin;
+	return 0;
+}
+
 static int nft_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct vrf_loc *loc,
 		     const char *key, const char *value)
 {
 	struct nft_src **slot = (struct nft_src **)vrf_domain_pdata(d, &nft_plugin);
 	struct nft_src *src;
 	struct diag_ctx dc;
-	char *path, *slash;
+	char *path;
 	int fd, r;
 
 	if (*slot) {
@@ -1598,26 +1629,28 @@ static int nft_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct 
 	src->value = vnft_xstrdup(value);
 	src->path = vrf_config_intern(cfg, path);
 	src->loc = *loc;
-	slash = strrchr(path, '/');
-	src->dir = slash ? vnft_xstrndup(path, (size_t)(slash - path + (slash == path))) :
-			   vnft_xstrdup(".");
 	free(path);
 	*slot = src;
 	src->checked = true;	/* until it is known to be worth checking */
 	r = read_all(fd, &src->text, &src->len);
-	close(fd);
 	if (r < 0) {
+		close(fd);
 		vrf_error(cfg, loc, "nft_file %s: %s", src->path,
 			  r == -EFBIG ? "larger than 16 MiB" : strerror(-r));
 		return -EINVAL;
 	}
 	if (has_nul(src->text, src->len)) {
+		close(fd);
 		vrf_error(cfg, loc, "nft_file %s: contains a NUL byte; not an nft file", src->path);
 		return -EINVAL;
 	}
+	/* Includes are read here, each file checked as this one was; the
+	 * text libnftables gets includes nothing. */
+	r = src_expand(cfg, src, fd);
+	close(fd);
+	if (r < 0)
+		return -EINVAL;
 	src->hash = text_hash(src->text, src->len);
-	/* An include brings in text that is not in these bytes. */
-	src->cacheable = !memmem(src->text, src->len, "include", 7);
 	/* libnftables checks the file in validate(), all files at once, and
 	 * even when the scan complained, so that one check shows every
 	 * problem of the file. */
@@ -1627,7 +1660,8 @@ static int nft_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct 
 	if (r < 0)
 		return -EINVAL;
 	for (size_t i = 0; i < src->decls.n; i++) {
-		struct vrf_loc at = { src->path, src->decls.v[i].line };
+		unsigned line = src->decls.v[i].line, col = src->decls.v[i].col;
+		struct vrf_loc at = { src_where(src, &line, &col), line };
 		struct nft_table *t = vrf_obj_new(&nft_plugin, sizeof(*t), &at);
 
 		t->family = vnft_xstrdup(src->decls.v[i].family);
@@ -2079,9 +2113,9 @@ static int nft_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 		record_write(cfg, vrf_ns_name(ns), &rec_old);
 		goto fail_all;
 	}
+	/* The file's includes are expanded: libnftables opens only the
+	 * memfd, which is named by its absolute path. */
 	nft_ctx_clear_include_paths(ctx);
-	if (file)
-		nft_ctx_add_include_path(ctx, file->dir);
 	if (vrf_run_verbose(run) > 1)
 		fprintf(stderr, "%s: nft transaction:\n%s", vrf_ns_name(ns), vrf_buf_str(&cmd));
 	nft_ctx_output_set_flags(ctx, 0);

@@ -55,6 +55,36 @@ int vnft_scan_tables(const char *text, size_t len, struct vnft_decls *out,
 void vnft_decls_free(struct vnft_decls *d);
 bool vnft_family_valid(const char *s);
 
+/* ---- include, expanded by vrfmgr (nft-include.c) ---- */
+
+/* Where a line of the expanded text comes from: column c of it is column
+ * c + coloff of line `line` of `file` (interned in the config). */
+struct vnft_origin {
+	const char *file;
+	unsigned line, coloff;
+};
+
+struct vnft_text {
+	char *text;
+	size_t len;
+	struct vnft_origin *origin;	/* one per line of text */
+	size_t n_origin;
+	unsigned n_files;		/* files included */
+};
+
+/* Expand the include statements of the nft file at path (open as fd, its
+ * text read): every file they name is opened with vrf_open_trusted() and
+ * put in the statement's place, recursively, so that the result is all
+ * libnftables needs to read.  Returns 0, or -errno after reporting the
+ * problem as FILE:LINE:COL of the include. */
+int vnft_expand(struct vrf_config *cfg, const char *path, int fd, const char *text, size_t len,
+		struct vnft_text *out);
+void vnft_text_free(struct vnft_text *t);
+/* Line and column of the expanded text as file, line and column of the
+ * file they come from; false for a line the text does not have. */
+bool vnft_text_where(const struct vnft_text *t, unsigned line, unsigned col,
+		     const char **ret_file, unsigned *ret_line, unsigned *ret_col);
+
 /* ---- libnftables error output ---- */
 
 struct vnft_err {

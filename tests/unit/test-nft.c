@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "keytest.h"
@@ -568,6 +569,87 @@ static void test_refill(void)
 	free(comment);
 }
 
+/* ---- include: every included file checked, errors where they are ---- */
+
+static void test_include(void)
+{
+	struct vrf_config *cfg;
+
+	mkdir("inc", 0755);
+	mkdir("inc/d", 0755);
+	kt_write("inc/main.nft",
+		 "table inet f {\n"
+		 "\tinclude \"d/*.nft\"\n"
+		 "\tchain input { type filter hook input priority 0; include \"rules.inc\"; }\n"
+		 "}\n"
+		 "include \"nat.nft\"\n", 0644);
+	kt_write("inc/d/a.nft", "chain a {\n\tcounter\n}\n", 0644);
+	kt_write("inc/d/b.nft", "chain b {\n\tcounter\n}\n", 0644);
+	kt_write("inc/rules.inc", "tcp dport 22 accept", 0644);
+	kt_write("inc/nat.nft", "table ip nat {\n\tchain post { type nat hook postrouting "
+		 "priority srcnat; masquerade; }\n}\n", 0644);
+	cfg = kt_accept("includes: glob, inside a chain, a table in an included file",
+			G "[domain a]\nnft_file = inc/main.nft\n");
+	if (cfg) {
+		struct vrf_domain *d = vrf_config_domain(cfg, "a");
+		struct vrf_buf b = { 0 };
+
+		for (size_t i = 0; d && i < d->objs.n; i++)
+			vrf_buf_printf(&b, "%s:%u\n", d->objs.v[i]->loc.file,
+				       d->objs.v[i]->loc.line);
+		kt_result(d && d->objs.n == 2 && kt_has_line(vrf_buf_str(&b), "inc/main.nft:1") &&
+			  kt_has_line(vrf_buf_str(&b), "inc/nat.nft:1"),
+			  "a table declared in an included file is located there", "objects differ",
+			  vrf_buf_str(&b));
+		vrf_buf_free(&b);
+		vrf_config_free(cfg);
+	}
+
+	kt_write("inc/d/b.nft", "chain b {\n\tcounter acept\n}\n", 0644);
+	kt_refuse("syntax error in an included file: its FILE:LINE:COL",
+		  G "[domain a]\nnft_file = inc/main.nft\n",
+		  "inc/d/b.nft:2:15: syntax error, unexpected newline");
+	kt_write("inc/d/b.nft", "chain b {\n\tcounter\n}\n", 0644);
+	kt_write("inc/same.nft", "table inet g {\n"
+		 "\tchain c { include \"rules.inc\"; tcp dport 23 acept\n"
+		 "\t}\n}\n", 0644);
+	kt_refuse("error after an include on the same line: the column in the file",
+		  G "[domain a]\nnft_file = inc/same.nft\n",
+		  "inc/same.nft:2:51: syntax error, unexpected newline");
+
+	kt_write("inc/d/open.nft", "chain open {\n\taccept\n}\n", 0666);
+	chmod("inc/d/open.nft", 0666);
+	kt_refuse("world-writable included file refused at the include",
+		  G "[domain a]\nnft_file = inc/main.nft\n",
+		  "inc/main.nft:2:2: inc/d/open.nft: writable by group or others (mode 0666); "
+		  "refusing it");
+	unlink("inc/d/open.nft");
+	if (mkfifo("inc/d/fifo.nft", 0644) == 0)
+		kt_refuse("FIFO included refused, not waited on",
+			  G "[domain a]\nnft_file = inc/main.nft\n",
+			  "inc/main.nft:2:2: inc/d/fifo.nft: not a regular file; refusing it");
+	unlink("inc/d/fifo.nft");
+	kt_write("inc/zero.nft", "table ip z {\n}\ninclude \"/dev/zero\"\n", 0644);
+	kt_refuse("/dev/zero included refused", G "[domain a]\nnft_file = inc/zero.nft\n",
+		  "inc/zero.nft:3:1: /dev/zero: not a regular file; refusing it");
+	kt_write("inc/loop.nft", "table ip l {\n}\ninclude \"loop2.nft\"\n", 0644);
+	kt_write("inc/loop2.nft", "include \"loop.nft\"\n", 0644);
+	kt_refuse("an include cycle refused", G "[domain a]\nnft_file = inc/loop.nft\n",
+		  "inc/loop2.nft:1:1: inc/loop.nft: includes itself (through this include); "
+		  "refusing it");
+	kt_write("inc/bare.nft", "table ip l {\n}\ninclude nat.nft\n", 0644);
+	kt_refuse("include without a quoted name refused",
+		  G "[domain a]\nnft_file = inc/bare.nft\n",
+		  "inc/bare.nft:3:1: include needs a file name in double quotes");
+	kt_write("inc/none.nft", "table ip l {\n}\ninclude \"missing.nft\"\n", 0644);
+	kt_refuse("a missing include refused", G "[domain a]\nnft_file = inc/none.nft\n",
+		  "inc/none.nft:3:1: inc/missing.nft: No such file or directory");
+	kt_write("inc/glob.nft", "table ip l {\n\tinclude \"nothing/*.nft\"\n}\n", 0644);
+	cfg = kt_accept("a glob that matches nothing includes nothing",
+			G "[domain a]\nnft_file = inc/glob.nft\n");
+	vrf_config_free(cfg);
+}
+
 /* ---- many files: checked at once, each file's errors its own ---- */
 
 /* Load ini; true when it was refused with every one of the lines. */
@@ -684,6 +766,7 @@ int main(void)
 	test_align();
 	test_refill();
 	test_key();
+	test_include();
 	test_many();
 	test_user();
 	return kt_done();
