@@ -15,8 +15,9 @@
  * owned table vanishes with the process, and the firewall would fail open.
  *
  * Parse and check.  parse() opens the file with vrf_open_trusted(), reads
- * it once and scans it for the tables it declares; every later step uses
- * that text (through a memfd, so libnftables names it /proc/self/fd/N and we
+ * it once, expands its includes (each included file opened the same way,
+ * see nft-include.c) and scans the result for the tables it declares;
+ * every later step uses that text (through a memfd, so libnftables names it /proc/self/fd/N and we
  * translate locations back to FILE:LINE:COL).  validate() then checks every
  * file of the config at once with libnftables, in ONE network namespace
  * made for this with unshare(CLONE_NEWNET) and left at once with setns()
@@ -35,9 +36,10 @@
  * with the file's bytes and an identity of everything else it depends on
  * (libnftables, libnftnl, the kernel, the files names resolve through); a
  * file whose entry matches all of it is not loaded again (see
- * cache_load()).  A file that includes another is not cached.  Only a run
- * writes entries, never `check`; and a live table that differs from a
- * cached form makes the file load again before the difference is believed.
+ * cache_load()).  Included files are part of the text, and cached with it.
+ * Only a run writes entries, never `check`; and a live table that differs
+ * from a cached form makes the file load again before the difference is
+ * believed.
  *
  * Equality.  A live table is listed statelessly in the domain by the same
  * libnftables (only the tables vrfmgr owns, see list_owned()), and both
@@ -45,13 +47,14 @@
  * dynamic sets left out, blocks sorted); `priority filter` versus `priority
  * 0`, quoting, `size 65535` and handles then agree by construction.
  *
- * Apply.  One transaction per domain: for every table concerned
- * "add table F N; delete table F N" (declare, so that delete cannot fail;
- * delete), then the file (include of the memfd).  The file always carries
- * all its tables, so a change of one table redefines every table of the
- * file (identical ones are replaced by themselves, their counters restart).
- * A refused transaction changes nothing.  A deletion is the same pair of
- * commands.  Rollback restores a live table from its stateless listing.
+ * Apply.  One transaction per domain: every table of the file that exists
+ * is emptied without unhooking its base chains (see nft-refill.c), then
+ * the file refills it (include of the memfd), then the chains that left
+ * the file go.  The file always carries all its tables, so a change of one
+ * table refills every table of the file (identical ones with themselves,
+ * their counters restart).  A refused transaction changes nothing.  A
+ * table that leaves the file is deleted: "add table F N; delete table F N"
+ * (declare, so that delete cannot fail).  Rollback restores a live table from its stateless listing.
  * A domain's libnftables context is opened inside it when needed; one that
  * only read is closed at once, one that sent a transaction stays in a
  * bounded pool (see ctx_get()), because closing it right away would wait
