@@ -120,7 +120,8 @@ static char *hold_name(const struct vnft_ltable *have, const struct vnft_ltable 
 {
 	char *name;
 
-	if (asprintf(&name, "vrfmgr_hold_%s", chain) < 0)
+	/* The kernel takes chain names of up to 255 bytes. */
+	if (asprintf(&name, "vrfmgr_hold_%.200s", chain) < 0)
 		abort();
 	while (vnft_table_block(have, "chain", name) || vnft_table_block(want, "chain", name)) {
 		char *longer;
