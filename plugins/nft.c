@@ -17,8 +17,9 @@
  * Parse and check.  parse() opens the file with vrf_open_trusted(), reads
  * it once, expands its includes (each included file opened the same way,
  * see nft-include.c) and scans the result for the tables it declares;
- * every later step uses that text (through a memfd, so libnftables names it /proc/self/fd/N and we
- * translate locations back to FILE:LINE:COL).  validate() then checks every
+ * every later step uses that text (through a memfd, so libnftables names
+ * it /proc/self/fd/N and we translate locations back to FILE:LINE:COL of
+ * the file each line came from).  validate() then checks every
  * file of the config at once with libnftables, in ONE network namespace
  * made for this with unshare(CLONE_NEWNET) and left at once with setns()
  * (see struct nft_scratch): each file is loaded there for real, so the
@@ -54,7 +55,8 @@
  * table refills every table of the file (identical ones with themselves,
  * their counters restart).  A refused transaction changes nothing.  A
  * table that leaves the file is deleted: "add table F N; delete table F N"
- * (declare, so that delete cannot fail).  Rollback restores a live table from its stateless listing.
+ * (declare, so that delete cannot fail).  Rollback restores a live table
+ * from its stateless listing, refilled in the same way.
  * A domain's libnftables context is opened inside it when needed; one that
  * only read is closed at once, one that sent a transaction stays in a
  * bounded pool (see ctx_get()), because closing it right away would wait
