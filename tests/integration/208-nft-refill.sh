@@ -8,8 +8,10 @@
 # through and holds exactly B's elements, and a second run changes nothing.
 # Then ICMP floods to 10.2.0.3, which only guard drops, while the file
 # alternates between A and B: not one reply may come back, so guard's hook
-# point is never left without a chain.  Last, a table comment change (which
-# the kernel cannot make in place) still reaches the kernel.
+# point is never left without a chain; the same while guard is renamed back
+# and forth (the old name must go only after the new chain has its policy).
+# Last, a table comment change (which the kernel cannot make in place) still
+# reaches the kernel.
 #
 #   [src] 10.1.0.2 --- 10.1.0.1 [fw] 10.2.0.1 --- 10.2.0.2, 10.2.0.3 [dst]
 #
@@ -119,6 +121,25 @@ flood_stop
 	fail "the flood sent only $FLOOD_SENT requests: too thin to prove anything"
 [ "$FLOOD_REPLIES" = 0 ] && ok "no reply while guard changed its hook $ROUNDS times" ||
 	fail "$FLOOD_REPLIES replies came back while guard changed its hook"
+
+# A base chain renamed: the old name leaves, the new one comes, same hook.
+# The old chain may go only after the new one has its drop policy.
+sed 's/chain guard {/chain guard2 {/' "$T/B.nft" >"$T/B2.nft"
+flood_start src 10.2.0.3 120
+bad=0
+for i in $(seq "$ROUNDS"); do
+	[ $((i % 2)) = 1 ] && use B2 || use B
+	vrf apply
+	[ "$RC" = 0 ] || { bad=$((bad + 1)); sed 's/^/    | /' "$T/out"; }
+done
+flood_stop
+[ "$bad" = 0 ] && ok "$ROUNDS applies renaming guard succeeded" ||
+	fail "$bad of $ROUNDS applies renaming guard failed"
+[ "$FLOOD_REPLIES" = 0 ] && ok "no reply while guard was renamed $ROUNDS times" ||
+	fail "$FLOOD_REPLIES replies came back while guard was renamed"
+ip netns exec fw nft list table inet fw >"$T/live"
+grep -q 'chain guard {' "$T/live" && ! grep -q 'chain guard2' "$T/live" &&
+	ok "after the renames only guard is left" || fail "renamed chains left over: $(cat "$T/live")"
 
 # A table comment cannot be changed in place; it must still get there.
 sed 's/^table inet fw {$/table inet fw {\n\tcomment "now with a comment"/' "$T/B.nft" >"$T/C.nft"
