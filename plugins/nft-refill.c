@@ -3,8 +3,9 @@
  * Replacing a live table without opening it.  Deleting a table and loading
  * it again in one transaction unhooks its base chains before the new ones
  * hook (measured: 409 echo replies crossed a policy-drop forward chain over
- * 120 such replacements), and a packet that slips through opens a conntrack
- * entry that `ct state established accept` then keeps open.  So a table
+ * 120 such replacements; 427,022 in tests/integration/203-nft-atomic.sh,
+ * where one request that slips through opens a conntrack entry that
+ * `ct state established accept` then keeps open).  So a table
  * that exists before and after is emptied instead: `flush table` takes its
  * rules, the sets and maps that stay are flushed, what leaves the table or
  * cannot be changed in place is deleted, and the file then fills the same
