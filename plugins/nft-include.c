@@ -8,11 +8,13 @@
  * root or us, not writable by group or others, no final symlink, a FIFO
  * refused rather than waited on), and hands libnftables one text in which
  * each include statement is replaced by the files it names: libnftables
- * never opens a file.  Names resolve as for nft_file, relative to the folder
- * of the file that includes (nft itself searches its include path, /etc
- * first, and resolves ./ and ../ against the working directory: neither
- * means anything for a daemon); a glob expands in sorted order, skipping
- * folders, and may match nothing, as in nft; a plain name must exist.
+ * never opens a file.  A relative name resolves against the folder of the
+ * nft_file, at any depth of includes, as nft does with that folder as its
+ * include path (`nft -I FOLDER`, which vrfmgr gave libnftables before);
+ * nft resolves ./ and ../ against the working directory, which means
+ * nothing for a daemon, so those too start from that folder.  A glob
+ * expands in sorted order, skipping folders, and may match nothing, as in
+ * nft; a plain name must exist.
  * Includes nest up to NFT_INCLUDE_DEPTH deep (nft's own limit), a file may
  * not include itself through any chain of includes, and the whole text is
  * limited as one file is.
@@ -44,6 +46,7 @@ struct open_file {
 
 struct expand {
 	struct vrf_config *cfg;
+	const char *top;		/* the nft_file: relative names start in its folder */
 	struct vnft_text *out;
 	struct vrf_buf b;
 	struct open_file stack[NFT_INCLUDE_DEPTH + 1];
@@ -155,7 +158,7 @@ static int include_stmt(struct expand *x, const char *file, unsigned line, unsig
 	int r = 0, gr;
 
 	snprintf(where, sizeof(where), "%s:%u:%u", file, line, col);
-	path = vrf_path_relative(&(struct vrf_loc){ file, line }, name);
+	path = vrf_path_relative(&(struct vrf_loc){ x->top, 0 }, name);
 	if (!path)
 		abort();
 	if (!is_glob(name)) {
@@ -289,8 +292,8 @@ static int expand_text(struct expand *x, const char *file, const char *text, siz
 int vnft_expand(struct vrf_config *cfg, const char *path, int fd, const char *text, size_t len,
 		struct vnft_text *out)
 {
-	struct expand x = { .cfg = cfg, .out = out };
 	const char *file = vrf_config_intern(cfg, path);
+	struct expand x = { .cfg = cfg, .top = file, .out = out };
 	struct stat st;
 	int r;
 

@@ -585,10 +585,13 @@ static void test_include(void)
 		 "include \"nat.nft\"\n", 0644);
 	kt_write("inc/d/a.nft", "chain a {\n\tcounter\n}\n", 0644);
 	kt_write("inc/d/b.nft", "chain b {\n\tcounter\n}\n", 0644);
+	/* A nested relative name starts in the nft_file's folder, as in nft
+	 * with that folder as its include path: inc/rules.inc. */
+	kt_write("inc/d/c.nft", "chain c {\n\tinclude \"rules.inc\"\n}\n", 0644);
 	kt_write("inc/rules.inc", "tcp dport 22 accept", 0644);
 	kt_write("inc/nat.nft", "table ip nat {\n\tchain post { type nat hook postrouting "
 		 "priority srcnat; masquerade; }\n}\n", 0644);
-	cfg = kt_accept("includes: glob, inside a chain, a table in an included file",
+	cfg = kt_accept("includes: glob, inside a chain, nested, a table in an included file",
 			G "[domain a]\nnft_file = inc/main.nft\n");
 	if (cfg) {
 		struct vrf_domain *d = vrf_config_domain(cfg, "a");
