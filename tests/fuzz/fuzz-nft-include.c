@@ -40,7 +40,7 @@ static void setup(void)
 								   access(d, F_OK) < 0))
 		abort();
 	put("a.nft", "chain a {\n\tcounter\n}\n");
-	put("d/b.nft", "include \"../a.nft\"\ntable ip b { }");
+	put("d/b.nft", "include \"a.nft\"\ntable ip b { }");
 	snprintf(top, sizeof(top), "%s/top.nft", dir);
 }
 
