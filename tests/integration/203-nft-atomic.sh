@@ -7,10 +7,10 @@
 # a request crossed fw unfiltered, and `ct state established accept` would
 # then keep that flow open for good.  A replace that deletes the table and
 # loads it again, even in one transaction, unhooks the old chain before the
-# new one hooks (vrfmgr did that before 0.1.1 and leaked hundreds of replies
-# here); vrfmgr flushes and refills the chains that stay.  The control does
-# the replacement as two transactions (delete, then load) and must leak, or
-# the result would prove nothing.
+# new one has its drop policy (vrfmgr did that until issue 9, and 427,022
+# replies came back here); vrfmgr flushes and refills the chains that stay.
+# The control does the replacement as two transactions (delete, then load)
+# and must leak, or the result would prove nothing.
 #
 #   [src] 10.1.0.2 --- 10.1.0.1 [fw] 10.2.0.1 --- 10.2.0.2 [dst]
 #
