@@ -30,6 +30,21 @@ static void put(const char *name, const char *text)
 		abort();
 }
 
+/* The fixture goes when the process does (replay runs leave no folder). */
+static void cleanup(void)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/a.nft", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/d/b.nft", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/d", dir);
+	rmdir(p);
+	unlink(top);
+	rmdir(dir);
+}
+
 static void setup(void)
 {
 	char d[96];
@@ -42,6 +57,7 @@ static void setup(void)
 	put("a.nft", "chain a {\n\tcounter\n}\n");
 	put("d/b.nft", "include \"a.nft\"\ntable ip b { }");
 	snprintf(top, sizeof(top), "%s/top.nft", dir);
+	atexit(cleanup);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
