@@ -42,6 +42,7 @@
 #include <sys/uio.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "nl.h"
 #include "plugin.h"
@@ -484,6 +485,7 @@ struct vrf_nl_batch {
 	struct nlmsghdr *cur;	/* the request being filled, or NULL */
 	struct nlmsghdr *last;	/* the last finished request */
 	void **tags;		/* tag of each request in the chunk */
+	uint16_t *types;	/* its message type, for absent_ok() */
 	size_t n, cap_tags;
 	uint32_t seq0;		/* sequence number of tags[0] */
 	int first_err;
@@ -518,6 +520,28 @@ static void batch_close_cur(struct vrf_nl_batch *b)
 		b->len = (size_t)((char *)b->cur - b->buf) + NLMSG_ALIGN(b->cur->nlmsg_len);
 		b->last = b->cur;
 		b->cur = NULL;
+	}
+}
+
+/* A deletion that finds its object gone has done its work: the kernel (or
+ * whoever was faster: a namespace torn down with the veth that carried the
+ * route, a hook, an administrator) removed it between observe and apply.
+ * These are the answers by which rtnetlink says so, per request type.  A
+ * link is not here: the link plugin decides per request (ignore_nodev),
+ * since a missing device is not always a finished deletion there. */
+static bool absent_ok(uint16_t type, int err)
+{
+	switch (type) {
+	case RTM_DELROUTE:
+		return err == -ESRCH || err == -ENODEV;
+	case RTM_DELADDR:
+		return err == -EADDRNOTAVAIL || err == -ENODEV;
+	case RTM_DELRULE:
+		return err == -ENOENT;
+	case RTM_DELNEIGH:
+		return err == -ENOENT || err == -ENODEV;
+	default:
+		return false;
 	}
 }
 
@@ -570,7 +594,7 @@ static int batch_collect(struct vrf_nl_batch *b, bool *answered)
 				continue;
 			e = nl_errmsg(nlh, &msg);
 			answered[idx] = true;
-			if (e < 0)
+			if (e < 0 && !absent_ok(b->types[idx], e))
 				batch_fail(b, idx, e, msg);
 			if (nlh->nlmsg_seq == last_seq)
 				goto out;
@@ -670,6 +694,12 @@ struct nlmsghdr *vrf_nl_batch_add(struct vrf_nl_batch *b, uint16_t type, uint16_
 			return NULL;
 		}
 		b->tags = v;
+		uint16_t *t = realloc(b->types, n * sizeof(*t));
+		if (!t) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		b->types = t;
 		b->cap_tags = n;
 	}
 	nlh = (struct nlmsghdr *)(b->buf + b->len);
@@ -680,6 +710,7 @@ struct nlmsghdr *vrf_nl_batch_add(struct vrf_nl_batch *b, uint16_t type, uint16_
 	nlh->nlmsg_pid = 0;
 	if (b->n == 0)
 		b->seq0 = nlh->nlmsg_seq;
+	b->types[b->n] = type;
 	b->tags[b->n++] = tag;
 	b->cur = nlh;
 	return nlh;
@@ -713,6 +744,7 @@ int vrf_nl_batch_finish(struct vrf_nl_batch *b)
 	if (b->first_err)
 		err = b->first_err;
 	free(b->tags);
+	free(b->types);
 	free(b->buf);
 	free(b);
 	return err;

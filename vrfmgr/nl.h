@@ -48,7 +48,11 @@ int vrf_nl_query(struct vrf_nl *nl, struct nlmsghdr *req, vrf_nl_cb cb, void *da
 
 /* A write batch.  on_error(tag, -errno, extack text or NULL, data) is called
  * for every request the kernel refused; `tag` is what was passed to
- * vrf_nl_batch_add() for it (typically the struct vrf_op). */
+ * vrf_nl_batch_add() for it (typically the struct vrf_op).  A deletion of a
+ * route, address, rule or neighbour that finds its object already gone is
+ * no refusal (RTM_DELROUTE: ESRCH or ENODEV; RTM_DELADDR: EADDRNOTAVAIL or
+ * ENODEV; RTM_DELRULE: ENOENT; RTM_DELNEIGH: ENOENT or ENODEV): what it was
+ * sent for holds. */
 struct vrf_nl_batch;
 typedef void (*vrf_nl_err_cb)(void *tag, int err, const char *msg, void *data);
 struct vrf_nl_batch *vrf_nl_batch_new(struct vrf_nl *nl, vrf_nl_err_cb on_error, void *data);
