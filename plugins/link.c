@@ -467,36 +467,18 @@ static void link_format_change(const struct vrf_obj *wo, const struct vrf_obj *h
  * virtual one with the namespace. */
 #define NICS_RECORD "link-nics"
 
-static char *nics_path(struct vrf_run *run, const char *domain, bool dir_only)
-{
-	const struct vrf_config *cfg = vrf_run_config(run);
-	char *p;
-
-	if (asprintf(&p, dir_only ? "%s/%s" : "%s/%s/" NICS_RECORD, cfg->state_dir, domain) < 0)
-		return NULL;
-	return p;
-}
-
-/* The record's text ("" when there is none), or NULL when it cannot be read:
- * then nothing may be assumed about what is ours. */
+/* The record's text ("" when there is none, or when it is not trusted:
+ * state.c said it ignores it), or NULL when it cannot be read: then nothing
+ * may be assumed about what is ours. */
 static char *nics_load(struct vrf_run *run, const char *domain)
 {
-	char *p = nics_path(run, domain, false), *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *text = NULL;
+	size_t len;
+	int r = vrf_state_read(vrf_run_config(run), domain, NICS_RECORD, &text, &len);
 
-	if (!p)
-		return NULL;
-	f = fopen(p, "re");
-	free(p);
-	if (!f)
-		return errno == ENOENT ? strdup("") : NULL;
-	if (getdelim(&text, &len, '\0', f) < 0) {
-		free(text);
-		text = ferror(f) ? NULL : strdup("");
-	}
-	fclose(f);
-	return text;
+	if (r == -ENOENT || r == -EPERM)
+		return vrf_strdup("");
+	return r < 0 ? NULL : text;
 }
 
 static bool nics_has(const char *text, const char *name)
@@ -513,51 +495,40 @@ static bool nics_has(const char *text, const char *name)
 	return false;
 }
 
-/* Add name to the record or take it out; written whole and renamed in. */
+/* Add name to the record or take it out, through the core's state writer;
+ * a record left empty is removed. */
 static int nics_set(struct vrf_run *run, const char *domain, const char *name, bool present)
 {
-	char *text = nics_load(run, domain), *dir = nics_path(run, domain, true);
-	char *p = nics_path(run, domain, false), *tmp = NULL;
+	const struct vrf_config *cfg = vrf_run_config(run);
+	char *text = nics_load(run, domain);
+	struct vrf_buf b = { 0 };
 	int err = 0;
-	FILE *f;
 
-	if (!text || !dir || !p || asprintf(&tmp, "%s.tmp", p) < 0) {
-		err = text ? -ENOMEM : -EIO;
-		tmp = NULL;
+	if (!text) {
+		err = -EIO;
 		goto out;
 	}
 	if (nics_has(text, name) == present)
 		goto out;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		err = -errno;
-		goto out;
-	}
-	f = fopen(tmp, "we");
-	if (!f) {
-		err = -errno;
-		goto out;
-	}
 	for (const char *s = text; *s;) {
 		const char *e = strchrnul(s, '\n');
 
 		if (e > s && ((size_t)(e - s) != strlen(name) || strncmp(s, name, e - s)))
-			fprintf(f, "%.*s\n", (int)(e - s), s);
+			vrf_buf_printf(&b, "%.*s\n", (int)(e - s), s);
 		s = *e ? e + 1 : e;
 	}
 	if (present)
-		fprintf(f, "%s\n", name);
-	if (fclose(f) != 0 || rename(tmp, p) < 0)
-		err = -errno;
+		vrf_buf_printf(&b, "%s\n", name);
+	if (b.len)
+		err = vrf_state_write(cfg, domain, NICS_RECORD, vrf_buf_str(&b), b.len);
+	else
+		err = vrf_state_remove(cfg, domain, NICS_RECORD);
 out:
-	if (err < 0 && tmp)
-		unlink(tmp);
 	if (err < 0)
-		fprintf(stderr, "%s: cannot record NIC %s in %s: %s\n", domain, name,
-			p ? p : NICS_RECORD, strerror(-err));
+		fprintf(stderr, "%s: cannot record NIC %s in %s/%s/" NICS_RECORD ": %s\n", domain,
+			name, cfg->state_dir, domain, strerror(-err));
 	free(text);
-	free(dir);
-	free(p);
-	free(tmp);
+	vrf_buf_free(&b);
 	return err;
 }
 

@@ -336,15 +336,6 @@ static void sysctl_free(struct vrf_obj *o)
 
 /* ---- the record of original values ---- */
 
-static char *record_path(const struct vrf_config *cfg, const char *domain, bool dir_only)
-{
-	char *p;
-
-	if (asprintf(&p, dir_only ? "%s/%s" : "%s/%s/" SYSCTL_RECORD, cfg->state_dir, domain) < 0)
-		return NULL;
-	return p;
-}
-
 static void recs_free(struct sysctl_recs *rs)
 {
 	for (size_t i = 0; i < rs->n; i++) {
@@ -363,27 +354,16 @@ static struct sysctl_rec *recs_find(struct sysctl_recs *rs, const char *key)
 	return NULL;
 }
 
-static int recs_add(struct sysctl_recs *rs, const char *key, const char *value)
+static void recs_add(struct sysctl_recs *rs, const char *key, const char *value)
 {
 	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 8;
-		struct sysctl_rec *v = realloc(rs->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		rs->v = v;
-		rs->cap = cap;
+		rs->cap = rs->cap ? rs->cap * 2 : 8;
+		rs->v = vrf_realloc(rs->v, rs->cap, sizeof(*rs->v));
 	}
-	rs->v[rs->n].key = strdup(key);
-	rs->v[rs->n].value = strdup(value);
-	if (!rs->v[rs->n].key || !rs->v[rs->n].value) {
-		free(rs->v[rs->n].key);
-		free(rs->v[rs->n].value);
-		return -ENOMEM;
-	}
+	rs->v[rs->n].key = vrf_strdup(key);
+	rs->v[rs->n].value = vrf_strdup(value);
 	rs->n++;
 	rs->dirty = true;
-	return 0;
 }
 
 static void recs_drop(struct sysctl_recs *rs, const char *key)
@@ -398,117 +378,59 @@ static void recs_drop(struct sysctl_recs *rs, const char *key)
 	rs->dirty = true;
 }
 
-/* Read STATE_DIR/DOMAIN/sysctl.orig: "key=value" lines.  Absent means empty. */
+/* Read STATE_DIR/DOMAIN/sysctl.orig: "key=value" lines.  Absent means empty,
+ * and so does a record state.c does not trust (it said it ignores it). */
 static int recs_load(const struct vrf_config *cfg, const char *domain, struct sysctl_recs *rs)
 {
-	char *p = record_path(cfg, domain, false), *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f = NULL;
-	int fd, r = 0;
+	char *text = NULL, *line, *next;
+	size_t len;
+	int r;
 
 	memset(rs, 0, sizeof(*rs));
-	if (!p)
-		return -ENOMEM;
-	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0) {
-		r = errno == ENOENT ? 0 : -errno;
-		goto out;
-	}
-	f = fdopen(fd, "r");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		goto out;
-	}
-	while ((n = getline(&line, &cap, f)) >= 0) {
+	r = vrf_state_read(cfg, domain, SYSCTL_RECORD, &text, &len);
+	if (r == -ENOENT || r == -EPERM)
+		return 0;
+	if (r < 0)
+		return r;
+	for (line = text; *line; line = next) {
 		char *eq;
 
-		if (n && line[n - 1] == '\n')
-			line[n - 1] = '\0';
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
 		eq = strchr(line, '=');
 		if (!eq || line[0] == '#')
 			continue;
 		*eq = '\0';
-		if (!recs_find(rs, line) && (r = recs_add(rs, line, eq + 1)) < 0)
-			goto out;
+		if (!recs_find(rs, line))
+			recs_add(rs, line, eq + 1);
 	}
 	rs->dirty = false;
-out:
-	if (f)
-		fclose(f);
-	free(line);
-	free(p);
-	if (r < 0)
-		recs_free(rs);
-	return r;
+	free(text);
+	return 0;
 }
 
-/* Write the record atomically (temporary file, then rename), or remove it
- * when nothing is left to restore. */
+/* Write the record through the core's state writer, or remove it when
+ * nothing is left to restore. */
 static int recs_save(const struct vrf_config *cfg, const char *domain, struct sysctl_recs *rs)
 {
-	char *dir = record_path(cfg, domain, true), *p = record_path(cfg, domain, false);
-	char *tmp = NULL;
 	struct vrf_buf b = { 0 };
-	FILE *f = NULL;
-	int fd = -1, r = 0;
+	int r;
 
-	if (!dir || !p || asprintf(&tmp, "%s.tmp", p) < 0) {
-		tmp = NULL;
-		r = -ENOMEM;
-		goto out;
-	}
 	if (!rs->n) {
-		if (unlink(p) < 0 && errno != ENOENT)
-			r = -errno;
-		goto done;
+		r = vrf_state_remove(cfg, domain, SYSCTL_RECORD);
+	} else {
+		vrf_buf_puts(&b, "# Values vrfmgr found before it first changed these keys; "
+			     "restored when a key leaves the file.\n");
+		for (size_t i = 0; i < rs->n; i++)
+			vrf_buf_printf(&b, "%s=%s\n", rs->v[i].key, rs->v[i].value);
+		r = vrf_state_write(cfg, domain, SYSCTL_RECORD, vrf_buf_str(&b), b.len);
 	}
-	if ((mkdir(cfg->state_dir, 0755) < 0 && errno != EEXIST) ||
-	    (mkdir(dir, 0755) < 0 && errno != EEXIST)) {
-		r = -errno;
-		goto out;
-	}
-	for (size_t i = 0; i < rs->n; i++)
-		vrf_buf_printf(&b, "%s=%s\n", rs->v[i].key, rs->v[i].value);
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	fputs("# Values vrfmgr found before it first changed these keys; restored when a key leaves the file.\n",
-	      f);
-	fputs(vrf_buf_str(&b), f);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
-		r = -errno;
-	if (fclose(f) != 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, p) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	else
-		goto done;
-	goto out;
-done:
-	rs->dirty = false;
-out:
+	if (r == 0)
+		rs->dirty = false;
 	vrf_buf_free(&b);
-	free(tmp);
-	free(p);
-	free(dir);
 	return r;
 }
-
-/* ---- /proc/sys/net from inside a namespace ---- */
 
 static void sysctl_ns_release(struct vrf_ns *ns, void *state)
 {
@@ -952,10 +874,8 @@ static void record_before(struct vrf_ns *ns, int dirfd, struct sysctl_recs *rs,
 				vrf_op_fail(&ops[i], r, "sysctl %s: %s", o->key, strerror(-r));
 			continue;
 		}
-		r = recs_add(rs, o->key, value);
+		recs_add(rs, o->key, value);
 		free(value);
-		if (r < 0)
-			vrf_op_fail(&ops[i], r, NULL);
 	}
 }
 

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "alloc.h"
+
 #define VRF_DOMAIN_NAME_MAX	64
 #define VRF_IFNAME_MAX		15	/* IFNAMSIZ - 1 */
 #define VRF_MAX_PLUGINS		32

@@ -173,43 +173,50 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int vrf_state_write(const struct vrf_config *cfg, const char *domain, const char *file,
-		    const void *buf, size_t len)
+int vrf_write_atomic(int dfd, const char *file, const void *buf, size_t len, mode_t mode)
 {
 	char tmp[NAME_MAX + 1];
-	int dfd, fd = -1, r;
+	int fd, r;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", file) >= sizeof(tmp))
 		return -ENAMETOOLONG;
+	/* A temporary file left by a crash (or planted: unlinkat removes a
+	 * symbolic link itself, never its target) goes first. */
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	/* The mode says who may read it, whatever the umask took away. */
+	r = fchmod(fd, mode) < 0 ? -errno : 0;
+	if (!r)
+		r = write_all(fd, buf, len);
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && renameat(dfd, tmp, dfd, file) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(dfd, tmp, 0);
+		return r;
+	}
+	if (fsync(dfd) < 0)
+		return -errno;
+	vrf_fault_point("state write");
+	return 0;
+}
+
+int vrf_state_write(const struct vrf_config *cfg, const char *domain, const char *file,
+		    const void *buf, size_t len)
+{
+	int dfd, r;
+
 	dfd = open_domain(cfg, domain, true);
 	if (dfd < 0) {
 		drop_if_empty(cfg, domain);
 		return dfd;
 	}
-	/* A temporary file left by a crash (or planted: unlinkat removes a
-	 * symbolic link itself, never its target) goes first. */
-	unlinkat(dfd, tmp, 0);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = write_all(fd, buf, len);
-	if (!r && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	fd = -1;
-	if (!r && renameat(dfd, tmp, dfd, file) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlinkat(dfd, tmp, 0);
-		goto out;
-	}
-	if (fsync(dfd) < 0)
-		r = -errno;
-	vrf_fault_point("state write");
-out:
+	r = vrf_write_atomic(dfd, file, buf, len, 0644);
 	close(dfd);
 	if (r < 0)
 		drop_if_empty(cfg, domain);

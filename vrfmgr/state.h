@@ -34,6 +34,14 @@ int vrf_mkdir_p(const char *path, mode_t mode);
 int vrf_state_write(const struct vrf_config *cfg, const char *domain, const char *file,
 		    const void *buf, size_t len);
 
+/* The writer under vrf_state_write(), for a folder outside state_dir that
+ * the caller opened and checked itself (dns: /etc/netns/NAME): replace FILE
+ * in the folder dfd with len bytes of buf, mode `mode` whatever the umask,
+ * through a temporary .FILE.tmp (O_EXCL|O_NOFOLLOW), fsync, renameat and an
+ * fsync of the folder.  Returns 0 or -errno; on failure FILE is untouched
+ * and no temporary file is left. */
+int vrf_write_atomic(int dfd, const char *file, const void *buf, size_t len, mode_t mode);
+
 /* Read state_dir/DOMAIN/FILE whole into *ret_buf (malloc'd, NUL-terminated,
  * *ret_len bytes without the NUL).  -ENOENT when there is none; -EPERM when
  * it, its folder or state_dir is not trusted (a warning was printed). */

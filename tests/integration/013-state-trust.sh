@@ -82,6 +82,27 @@ vrf destroy d1
 expect_rc 1 "destroy d1 (record is a symlink) is refused"
 ip netns list | grep -q '^d1\b' && ok "d1 survives" || fail "d1 destroyed through a symlinked record"
 
+# 4. The plugins' records go through the same reader: a sysctl.orig or a
+#    link-nics that others may write is ignored, so it can neither make
+#    vrfmgr "restore" a value nor claim a device as a NIC it moved in.
+ip netns exec mine sh -c 'echo 0 >/proc/sys/net/ipv4/ip_forward' || die "cannot set ip_forward in mine"
+[ "$(ip netns exec mine cat /proc/sys/net/ipv4/ip_forward)" = 0 ] || die "ip_forward in mine is not 0"
+ip -n mine link add plant0 type veth peer name plant1 || die "cannot make plant0 in mine"
+printf 'net.ipv4.ip_forward=1\n' >/run/vrfmgr/mine/sysctl.orig
+printf 'plant0\n' >/run/vrfmgr/mine/link-nics
+chmod 0666 /run/vrfmgr/mine/sysctl.orig /run/vrfmgr/mine/link-nics
+vrf plan
+expect_rc 0 "plan with planted plugin records finds nothing to do"
+expect_out 'ignoring /run/vrfmgr/mine/sysctl.orig: not trusted' "the planted sysctl.orig is reported"
+expect_out 'ignoring /run/vrfmgr/mine/link-nics: not trusted' "the planted link-nics is reported"
+vrf apply
+expect_rc 0 "apply with planted plugin records"
+[ "$(ip netns exec mine cat /proc/sys/net/ipv4/ip_forward)" = 0 ] &&
+	ok "no value 'restored' from a planted record" || fail "ip_forward was set from a planted record"
+ip -n mine link show plant0 >/dev/null 2>&1 && ok "plant0 stays where it is" ||
+	fail "plant0 was moved out of mine on a planted record"
+rm -f /run/vrfmgr/mine/sysctl.orig /run/vrfmgr/mine/link-nics
+
 # vrfmgr's own entries are still trusted.
 vrf destroy mine
 expect_rc 0 "destroy mine"

@@ -103,6 +103,51 @@ static void test_symlinks(struct vrf_config *cfg, const char *top)
 	free(l3);
 }
 
+/* The writer that dns uses for /etc/netns/NAME/resolv.conf: a folder the
+ * caller opened, the mode asked for whatever the umask, no temporary left,
+ * and a symbolic link planted as the file or the temporary replaced, never
+ * followed. */
+static void test_write_atomic(const char *top)
+{
+	char *dir = join(top, "etc"), *f, *tmp, *victim = join(top, "victim2");
+	char buf[16] = { 0 };
+	struct stat st;
+	mode_t old;
+	int dfd, fd;
+
+	mkdir(dir, 0755);
+	f = join(dir, "resolv.conf");
+	tmp = join(dir, ".resolv.conf.tmp");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	old = umask(077);
+	check(vrf_write_atomic(dfd, "resolv.conf", "one\n", 4, 0644) == 0, "write_atomic into a folder fd");
+	umask(old);
+	check(stat(f, &st) == 0 && (st.st_mode & 07777) == 0644, "0644 although the umask was 077");
+	check(access(tmp, F_OK) < 0 && errno == ENOENT, "no temporary file left");
+	fd = open(victim, O_WRONLY | O_CREAT, 0644);
+	check(fd >= 0 && write(fd, "victim", 6) == 6, "a victim file");
+	close(fd);
+	check(symlink(victim, tmp) == 0, "plant .resolv.conf.tmp -> victim");
+	unlink(f);
+	check(symlink(victim, f) == 0, "plant resolv.conf -> victim");
+	check(vrf_write_atomic(dfd, "resolv.conf", "two\n", 4, 0644) == 0, "write over both links");
+	check(lstat(f, &st) == 0 && S_ISREG(st.st_mode), "resolv.conf is a file again");
+	fd = open(victim, O_RDONLY);
+	check(fd >= 0 && read(fd, buf, sizeof(buf) - 1) == 6 && !strcmp(buf, "victim"),
+	      "the links' target is untouched");
+	close(fd);
+	memset(buf, 0, sizeof(buf));
+	fd = open(f, O_RDONLY);
+	check(fd >= 0 && read(fd, buf, sizeof(buf) - 1) == 4 && !strcmp(buf, "two\n"),
+	      "the new content, whole");
+	close(fd);
+	close(dfd);
+	free(dir);
+	free(f);
+	free(tmp);
+	free(victim);
+}
+
 int main(void)
 {
 	char top[] = "/tmp/test-state.XXXXXX", *state, *open_dir, *cmd;
@@ -117,6 +162,7 @@ int main(void)
 	check(vrf_state_dir(&cfg, true) >= 0, "state_dir made and trusted");
 	test_roundtrip(&cfg);
 	test_symlinks(&cfg, top);
+	test_write_atomic(top);
 	mkdir(open_dir, 0755);
 	chmod(open_dir, 01777);
 	cfg2.state_dir = open_dir;
