@@ -243,7 +243,7 @@ static int ad_obs_cb(const struct nlmsghdr *nlh, void *data)
 	struct address tmp, *ad;
 	uint32_t flags;
 	size_t alen;
-	int k, err;
+	int k;
 	bool owned;
 
 	if (nlh->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa))
@@ -300,15 +300,11 @@ static int ad_obs_cb(const struct nlmsghdr *nlh, void *data)
 		return 0;
 
 	ad = vrf_obj_new(&address_plugin, sizeof(*ad), NULL);
-	if (!ad)
-		return -ENOMEM;
 	ad->a = tmp.a;
 	ad->flags = tmp.flags;
 	memcpy(ad->dev, tmp.dev, IFNAMSIZ);
-	err = vrf_objv_push(o->out, &ad->obj);
-	if (err < 0)
-		address_free(&ad->obj);
-	return err;
+	vrf_objv_push(o->out, &ad->obj);
+	return 0;
 }
 
 static int address_observe(struct vrf_run *run, struct vrf_ns *ns,
@@ -326,9 +322,7 @@ static int address_observe(struct vrf_run *run, struct vrf_ns *ns,
 		/* Only the addresses, not every object of the domain. */
 		struct vrf_obj *const *v = vrf_domain_sorted(d, &address_plugin, &n);
 
-		o.want = malloc((n + 1) * sizeof(*o.want));
-		if (!o.want)
-			return -ENOMEM;
+		o.want = vrf_realloc(NULL, n + 1, sizeof(*o.want));
 		for (i = 0; i < n; i++)
 			o.want[o.n_want++] = CADDR(v[i]);
 		qsort(o.want, o.n_want, sizeof(*o.want), ad_want_cmp);

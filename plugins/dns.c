@@ -60,10 +60,8 @@ static void render(struct dns_obj *o)
 	if (o->search)
 		vrf_buf_printf(&b, "search %s\n", o->search);
 	free(o->text);
-	o->text = strdup(vrf_buf_str(&b));
+	o->text = vrf_strdup(vrf_buf_str(&b));
 	vrf_buf_free(&b);
-	if (!o->text)
-		abort();
 }
 
 static bool has_mark(const char *text)
@@ -113,14 +111,8 @@ static struct dns_obj *dns_get(struct vrf_domain *d, const struct vrf_loc *loc)
 	if (o)
 		return o;
 	o = vrf_obj_new(&dns_plugin, sizeof(*o), loc);
-	if (!o)
-		return NULL;
-	o->domain = strdup(d->name);
-	if (!o->domain || vrf_domain_add(d, &o->obj) < 0) {
-		free(o->domain);
-		free(o);
-		return NULL;
-	}
+	o->domain = vrf_strdup(d->name);
+	vrf_domain_add(d, &o->obj);
 	/* The object belongs to the domain's list; the slot only finds it. */
 	*slot = o;
 	return o;
@@ -180,10 +172,10 @@ static int parse_search(struct vrf_config *cfg, struct dns_obj *o, const struct 
 			}
 		vrf_buf_printf(&b, "%s%s", i ? " " : "", ws->w[i]);
 	}
-	o->search = strdup(vrf_buf_str(&b));
+	o->search = vrf_strdup(vrf_buf_str(&b));
 	o->search_loc = *loc;
 	vrf_buf_free(&b);
-	return o->search ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int dns_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct vrf_loc *loc,
@@ -200,10 +192,6 @@ static int dns_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct 
 		return -EINVAL;
 	}
 	o = dns_get(d, loc);
-	if (!o) {
-		vrf_words_free(&ws);
-		return -ENOMEM;
-	}
 	r = !strcmp(key, "dns") ? parse_dns(cfg, o, loc, &ws) : parse_search(cfg, o, loc, &ws);
 	vrf_words_free(&ws);
 	if (r == 0)
@@ -404,11 +392,7 @@ static int read_at(int dfd, char **ret_text, bool *ret_not_regular)
 		*ret_not_regular = true;
 		goto out;
 	}
-	buf = malloc(DNS_FILE_MAX + 1);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
+	buf = vrf_malloc(DNS_FILE_MAX + 1);
 	while (len < DNS_FILE_MAX && (n = read(fd, buf + len, DNS_FILE_MAX - len)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -474,16 +458,9 @@ static int dns_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 		return 0;
 	}
 	o = vrf_obj_new(&dns_plugin, sizeof(*o), NULL);
-	if (!o) {
-		free(text);
-		return -ENOMEM;
-	}
-	o->text = text ? text : strdup("");
+	o->text = text ? text : vrf_strdup("");
 	o->not_regular = not_regular;
-	if (!o->text || vrf_objv_push(out, &o->obj) < 0) {
-		dns_free(&o->obj);
-		return -ENOMEM;
-	}
+	vrf_objv_push(out, &o->obj);
 	return 0;
 }
 
@@ -557,10 +534,9 @@ static int dns_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_do
 		}
 		if (r < 0) {
 			ops[i].err = r;
-			if (asprintf(&ops[i].errmsg, "cannot %s " NETNS_ETC_DIR "/%s/resolv.conf: %s",
-				     what, name, r == -ELOOP ? "a symlink in its path is not followed" :
-				     strerror(-r)) < 0)
-				ops[i].errmsg = NULL;
+			ops[i].errmsg = vrf_asprintf("cannot %s " NETNS_ETC_DIR "/%s/resolv.conf: %s",
+						     what, name, r == -ELOOP ?
+						     "a symlink in its path is not followed" : strerror(-r));
 			if (!first)
 				first = r;
 		}

@@ -138,10 +138,6 @@ static int hook_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct
 		goto out;
 	}
 	path = vrf_path_relative(loc, ws.w[1]);
-	if (!path) {
-		r = -ENOMEM;
-		goto out;
-	}
 	/* The same rules as the config: a hook runs as root. */
 	fd = vrf_open_trusted(cfg, loc, path);
 	if (fd < 0)
@@ -163,11 +159,7 @@ static int hook_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct
 				  set->h[i].loc.line);
 			goto out;
 		}
-	set = realloc(set, sizeof(*set) + ((set ? set->n : 0) + 1) * sizeof(struct hook));
-	if (!set) {
-		r = -ENOMEM;
-		goto out;
-	}
+	set = vrf_realloc(set, 1, sizeof(*set) + ((set ? set->n : 0) + 1) * sizeof(struct hook));
 	if (!*slot)
 		set->n = 0;
 	set->h[set->n++] = h;
@@ -206,8 +198,7 @@ static int open_checked(const struct hook *h, char **ret_why)
 	fd = open(h->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		r = -errno;
-		if (asprintf(ret_why, "%s", r == -ELOOP ? "is a symbolic link" : strerror(-r)) < 0)
-			*ret_why = NULL;
+		*ret_why = vrf_strdup(r == -ELOOP ? "is a symbolic link" : strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0) {
@@ -217,10 +208,9 @@ static int open_checked(const struct hook *h, char **ret_why)
 	}
 	if (!S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) || !(st.st_mode & S_IXUSR)) {
-		if (asprintf(ret_why, "changed since the config was read: now mode %04o, uid %u, %s",
-			     (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
-			     S_ISREG(st.st_mode) ? "regular file" : "not a regular file") < 0)
-			*ret_why = NULL;
+		*ret_why = vrf_asprintf("changed since the config was read: now mode %04o, uid %u, %s",
+					(unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+					S_ISREG(st.st_mode) ? "regular file" : "not a regular file");
 		close(fd);
 		return -EPERM;
 	}
@@ -232,7 +222,7 @@ static char *absolute_config(const struct vrf_config *cfg)
 	char *p = cfg->path ? realpath(cfg->path, NULL) : NULL;
 
 	if (!p && cfg->path)
-		p = strdup(cfg->path);
+		p = vrf_strdup(cfg->path);
 	return p;
 }
 
@@ -240,17 +230,14 @@ static char *absolute_config(const struct vrf_config *cfg)
 static char *changes_env(const char *changes)
 {
 	size_t len = strlen(changes);
-	char *s;
 
 	if (len <= HOOK_CHANGES_ENV_MAX)
-		return strdup(changes);
+		return vrf_strdup(changes);
 	len = HOOK_CHANGES_ENV_MAX;
 	while (len > 0 && changes[len - 1] != '\n')
 		len--;
-	if (asprintf(&s, "%.*s... (cut; the whole plan is on standard input)\n", (int)len,
-		     changes) < 0)
-		return NULL;
-	return s;
+	return vrf_asprintf("%.*s... (cut; the whole plan is on standard input)\n", (int)len,
+			    changes);
 }
 
 /* The child: enter the namespace, set up, execute.  Never returns. */
@@ -414,8 +401,8 @@ static int run_hook(const struct vrf_config *cfg, const struct hook *h, struct v
 	}
 	in_fd = plan_fd(h, changes);
 	env_changes = changes_env(changes ? changes : "");
-	if (in_fd < 0 || !env_changes || pipe2(out, O_CLOEXEC) < 0) {
-		r = in_fd < 0 ? in_fd : !env_changes ? -ENOMEM : -errno;
+	if (in_fd < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		r = in_fd < 0 ? in_fd : -errno;
 		goto out;
 	}
 	hook_cg_create(&cg);
@@ -476,9 +463,7 @@ static const char *remember_plan(struct vrf_run *run, const struct vrf_ns *ns,
 	struct hook_plan *v;
 
 	if (!hr) {
-		hr = calloc(1, sizeof(*hr));
-		if (!hr)
-			return changes;
+		hr = vrf_calloc(1, sizeof(*hr));
 		*slot = hr;
 	}
 	for (size_t i = 0; i < hr->n; i++)
@@ -486,19 +471,14 @@ static const char *remember_plan(struct vrf_run *run, const struct vrf_ns *ns,
 			if (!changes || !*changes)
 				return hr->v[i].changes;
 			free(hr->v[i].changes);
-			hr->v[i].changes = strdup(changes);
+			hr->v[i].changes = vrf_strdup(changes);
 			return changes;
 		}
 	if (!changes || !*changes)
 		return changes;
-	v = realloc(hr->v, (hr->n + 1) * sizeof(*v));
-	if (!v)
-		return changes;
-	hr->v = v;
+	v = hr->v = vrf_realloc(hr->v, hr->n + 1, sizeof(*v));
 	v[hr->n].ns = ns;
-	v[hr->n].changes = strdup(changes);
-	if (v[hr->n].changes)
-		hr->n++;
+	v[hr->n++].changes = vrf_strdup(changes);
 	return changes;
 }
 

@@ -89,9 +89,14 @@ static bool addr_equal(const struct vrf_addr *a, const struct vrf_addr *b)
 	       !memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16);
 }
 
+/* libnl allocates; out of memory is the policy of alloc.h, so never NULL. */
 static struct nl_addr *addr_to_nl(const struct vrf_addr *a)
 {
-	return nl_addr_build(a->family, a->bytes, a->family == AF_INET ? 4 : 16);
+	struct nl_addr *na = nl_addr_build(a->family, a->bytes, a->family == AF_INET ? 4 : 16);
+
+	if (!na)
+		vrf_oom();
+	return na;
 }
 
 static void addr_from_nl(struct vrf_addr *a, struct nl_addr *na)
@@ -132,7 +137,7 @@ int vrf_link_errno(int nlerr)
 {
 	switch (nlerr < 0 ? -nlerr : nlerr) {
 	case 0: return 0;
-	case NLE_NOMEM: return -ENOMEM;
+	case NLE_NOMEM: vrf_oom();	/* libnl ran out: the policy of alloc.h */
 	case NLE_EXIST: return -EEXIST;
 	case NLE_NODEV: return -ENODEV;
 	case NLE_OBJ_NOTFOUND: return -ENOENT;
@@ -463,16 +468,14 @@ static int vxlan_encode(struct rtnl_link *rl, const struct vrf_link *l,
 	if (err == 0 && env->parent_ifindex > 0)
 		err = rtnl_link_vxlan_set_link(rl, env->parent_ifindex);
 	if (err == 0 && (o->has & VXLAN_HAS_LOCAL)) {
-		if (!(a = addr_to_nl(&o->local)))
-			return -ENOMEM;
+		a = addr_to_nl(&o->local);
 		err = rtnl_link_vxlan_set_local(rl, a);
 		nl_addr_put(a);
 	}
 	if (err == 0 && (o->has & (VXLAN_HAS_REMOTE | VXLAN_HAS_GROUP))) {
 		/* The kernel takes a unicast remote and a multicast group in the
 		 * same attribute (IFLA_VXLAN_GROUP), as ip-link does. */
-		if (!(a = addr_to_nl(&o->remote)))
-			return -ENOMEM;
+		a = addr_to_nl(&o->remote);
 		err = rtnl_link_vxlan_set_group(rl, a);
 		nl_addr_put(a);
 	}
@@ -694,8 +697,7 @@ struct vrf_link *vrf_link_new(const struct vrf_link_kind *k, const struct vrf_lo
 {
 	struct vrf_link *l = vrf_obj_new(&vrf_link_plugin, sizeof(*l) + k->opts_size, loc);
 
-	if (l)
-		l->kind = k;
+	l->kind = k;
 	return l;
 }
 
@@ -735,7 +737,7 @@ int vrf_link_rtnl_new(const struct vrf_link *l, const struct vrf_link_env *env,
 		return -EOPNOTSUPP;
 	rl = rtnl_link_alloc();
 	if (!rl)
-		return -ENOMEM;
+		vrf_oom();
 	err = vrf_link_errno(rtnl_link_set_type(rl, k->name));
 	if (err < 0)
 		goto out;
@@ -744,10 +746,8 @@ int vrf_link_rtnl_new(const struct vrf_link *l, const struct vrf_link_env *env,
 		rtnl_link_set_mtu(rl, l->mtu);
 	if (l->has & LINK_HAS_MAC) {
 		mac = nl_addr_build(AF_LLC, l->mac, sizeof(l->mac));
-		if (!mac) {
-			err = -ENOMEM;
-			goto out;
-		}
+		if (!mac)
+			vrf_oom();
 		rtnl_link_set_addr(rl, mac);
 		nl_addr_put(mac);
 	}
@@ -793,8 +793,6 @@ struct vrf_link *vrf_link_decode(struct rtnl_link *rl, const struct vrf_link_nam
 	int master = rtnl_link_get_master(rl);
 	struct vrf_link *l = vrf_link_new(live_kind(type), NULL);
 
-	if (!l)
-		return NULL;
 	l->live = true;
 	snprintf(l->name, sizeof(l->name), "%s", rtnl_link_get_name(rl) ?: "");
 	l->ifindex = rtnl_link_get_ifindex(rl);

@@ -48,9 +48,7 @@ static unsigned run_gen(struct vrf_run *run)
 	struct link_runst *rs = *slot;
 
 	if (!rs) {
-		rs = calloc(1, sizeof(*rs));
-		if (!rs)
-			return 0;	/* every dump counts as stale: slower, still right */
+		rs = vrf_calloc(1, sizeof(*rs));
 		rs->gen = 1;
 		*slot = rs;
 	}
@@ -91,7 +89,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	int err;
 
 	if (!msg)
-		return -ENOMEM;
+		vrf_oom();	/* libnl allocates: the policy of alloc.h */
 	nlmsg_set_proto(msg, NETLINK_ROUTE);
 	err = nl_cache_parse_and_add(data, msg);
 	nlmsg_free(msg);
@@ -113,8 +111,6 @@ static int dump_links(struct vrf_ns *ns, struct nl_cache *cache)
 	if (!nl)
 		return -errno;
 	req = vrf_nl_request(nl, RTM_GETLINK, NLM_F_DUMP);
-	if (!req)
-		return -ENOMEM;
 	ifi = mnl_nlmsg_put_extra_header(req, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	/* Counters are never read; leaving them out keeps a dump of thousands
@@ -136,9 +132,7 @@ int vrf_link_cache(struct vrf_run *run, struct vrf_ns *ns, bool fresh,
 	int err;
 
 	if (!st) {
-		st = calloc(1, sizeof(*st));
-		if (!st)
-			return -ENOMEM;
+		st = vrf_calloc(1, sizeof(*st));
 		*slot = st;
 	}
 	if (st->cache && !fresh && gen && st->gen == gen) {
@@ -189,8 +183,6 @@ int vrf_link_kernel_kind(struct vrf_ns *ns, const char *name, char type[16])
 	if (!nl)
 		return -errno;
 	req = vrf_nl_request(nl, RTM_GETLINK, 0);
-	if (!req)
-		return -ENOMEM;
 	ifi = mnl_nlmsg_put_extra_header(req, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(req, IFLA_IFNAME, name);
@@ -240,22 +232,15 @@ static struct vrf_link_req *req_new(struct vrf_link_batch *b, struct vrf_op *op,
 	if (!b->nb) {
 		struct vrf_nl *nl = vrf_nl_get(b->ns, NETLINK_ROUTE);
 
-		b->nb = nl ? vrf_nl_batch_new(nl, req_failed, NULL) : NULL;
-		if (!b->nb)
-			return NULL;
+		if (!nl)
+			return NULL;	/* errno says why */
+		b->nb = vrf_nl_batch_new(nl, req_failed, NULL);
 	}
 	if (b->n == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 16;
-		struct vrf_link_req **v = realloc(b->reqs, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		b->reqs = v;
-		b->cap = cap;
+		b->cap = b->cap ? 2 * b->cap : 16;
+		b->reqs = vrf_realloc(b->reqs, b->cap, sizeof(*b->reqs));
 	}
-	r = malloc(sizeof(*r));
-	if (!r)
-		return NULL;
+	r = vrf_malloc(sizeof(*r));
 	*r = (struct vrf_link_req){ b, op, ignore_nodev, hint };
 	b->reqs[b->n++] = r;
 	return r;
@@ -265,7 +250,7 @@ int vrf_link_batch_push(struct vrf_link_batch *b, struct nl_msg *msg, struct vrf
 			bool ignore_nodev, const char *hint)
 {
 	struct vrf_link_req *r = req_new(b, op, ignore_nodev, hint);
-	int err = r ? 0 : errno ? -errno : -ENOMEM;
+	int err = r ? 0 : -errno;
 
 	if (r)
 		err = vrf_nl_batch_copy(b->nb, nlmsg_hdr(msg), r);
@@ -320,7 +305,8 @@ struct rtnl_link *vrf_link_named(const char *name)
 {
 	struct rtnl_link *rl = rtnl_link_alloc();
 
-	if (rl)
-		rtnl_link_set_name(rl, name);
+	if (!rl)
+		vrf_oom();	/* libnl allocates: the policy of alloc.h */
+	rtnl_link_set_name(rl, name);
 	return rl;
 }

@@ -104,7 +104,7 @@ static int veth_encode(struct rtnl_link *rl, const struct vrf_link *l,
 	struct rtnl_link *peer = rtnl_link_veth_get_peer(rl);
 
 	if (!peer)
-		return -ENOMEM;
+		return -EINVAL;	/* rl is not of type veth: cannot happen */
 	rtnl_link_set_name(peer, o->peer);
 	if (l->has & LINK_HAS_MTU)
 		rtnl_link_set_mtu(peer, l->mtu);
@@ -231,10 +231,6 @@ static void push_peer(struct vrf_link_batch *b, struct vrf_op *op, enum vrf_link
 	if (!set_up && !set_mtu)
 		return;
 	rl = vrf_link_named(w->peer);
-	if (!rl) {
-		vrf_op_fail(op, -ENOMEM, NULL);
-		return;
-	}
 	if (set_mtu)
 		rtnl_link_set_mtu(rl, mtu);
 	vrf_link_batch_setlink(b, rl, set_up ? up : -1, op, "cannot set the veth peer");

@@ -250,10 +250,6 @@ static int link_parse(struct vrf_config *cfg, struct vrf_domain *d,
 	if (!k)
 		goto out;
 	l = vrf_link_new(k, loc);
-	if (!l) {
-		err = -ENOMEM;
-		goto out;
-	}
 	memcpy(l->name, ws.w[0], strlen(ws.w[0]) + 1);
 	l->up = true;
 	if (parse_opts(cfg, loc, l, &ws) < 0)
@@ -543,7 +539,7 @@ static int link_observe(struct vrf_run *run, struct vrf_ns *ns,
 	char *nics;
 	int err;
 
-	nics = ns == host ? strdup("") : nics_load(run, vrf_ns_name(ns));
+	nics = ns == host ? vrf_strdup("") : nics_load(run, vrf_ns_name(ns));
 	if (!nics)
 		return -EIO;
 	err = vrf_link_cache(run, ns, true, &names.own);
@@ -569,10 +565,6 @@ static int link_observe(struct vrf_run *run, struct vrf_ns *ns,
 		if (!want && !moved_in && !(alias && !strcmp(alias, LINK_ALIAS)))
 			continue;
 		have = vrf_link_decode(rl, &names);
-		if (!have) {
-			err = -ENOMEM;
-			goto out;
-		}
 		/* A device moved in is whatever the kernel calls it; its
 		 * options (none) fit in what the decoded kind took. */
 		if (want ? (want->kind->flags & LINK_KIND_MOVED) : moved_in)
@@ -614,8 +606,6 @@ static int push_delete(struct vrf_link_batch *b, struct vrf_run *run, struct vrf
 	struct nl_msg *msg = NULL;
 	int err;
 
-	if (!rl)
-		return -ENOMEM;
 	if (l->kind->flags & LINK_KIND_MOVED) {
 		/* A NIC is never deleted: it goes home under its own name. */
 		rtnl_link_set_ns_fd(rl, vrf_ns_fd(vrf_ns_find(run, VRF_HOST)));
@@ -645,8 +635,6 @@ static int push_create(struct vrf_link_batch *b, struct vrf_run *run, struct vrf
 	if (k->flags & LINK_KIND_MOVED) {
 		struct rtnl_link *rl = vrf_link_named(want->name);
 
-		if (!rl)
-			return -ENOMEM;
 		rtnl_link_set_ns_fd(rl, env.netns_fd);
 		return vrf_link_batch_setlink(b, rl, -1, op, "cannot move the NIC in from the host");
 	}
@@ -679,8 +667,6 @@ static int push_configure(struct vrf_link_batch *b, struct nl_cache *cache, stru
 	bool any = false;
 	int up = -1;
 
-	if (!rl)
-		return -ENOMEM;
 	/* A created link got mtu and mac in its creation request; a NIC moved
 	 * in and a live link get them here. */
 	if ((want->has & LINK_HAS_MTU) && (moved || (have && have->mtu != want->mtu))) {
@@ -691,10 +677,8 @@ static int push_configure(struct vrf_link_batch *b, struct nl_cache *cache, stru
 	    (moved || (have && memcmp(have->mac, want->mac, sizeof(want->mac))))) {
 		struct nl_addr *mac = nl_addr_build(AF_LLC, want->mac, sizeof(want->mac));
 
-		if (!mac) {
-			rtnl_link_put(rl);
-			return -ENOMEM;
-		}
+		if (!mac)
+			vrf_oom();	/* libnl allocates: the policy of alloc.h */
 		rtnl_link_set_addr(rl, mac);
 		nl_addr_put(mac);
 		any = true;
@@ -741,8 +725,6 @@ static int push_updown(struct vrf_link_batch *b, struct vrf_op *op, enum vrf_lin
 	if (have ? (have->up == want->up && !bounce) : !want->up)
 		return 0;
 	rl = vrf_link_named(want->name);
-	if (!rl)
-		return -ENOMEM;
 	return vrf_link_batch_setlink(b, rl, want->up, op, NULL);
 }
 
@@ -887,12 +869,8 @@ static int link_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 	const struct vrf_link_kind *k;
 	int ret = 0;
 
-	a.act = calloc(n ? n : 1, sizeof(*a.act));
-	a.fl = calloc(n ? n : 1, sizeof(*a.fl));
-	if (!a.act || !a.fl) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	a.act = vrf_calloc(n, sizeof(*a.act));
+	a.fl = vrf_calloc(n, sizeof(*a.fl));
 	for (size_t i = 0; i < n; i++)
 		a.act[i] = op_action(&ops[i]);
 	apply_delete(&a);
@@ -903,7 +881,6 @@ static int link_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_d
 			k->after_apply(k, &a);
 	apply_record(&a);
 	ret = a.ret;
-out:
 	free(a.act);
 	free(a.fl);
 	vrf_link_cache_invalidate(run);
@@ -936,12 +913,8 @@ static int move_nics_home(struct vrf_run *run, struct vrf_ns *ns, const struct v
 		err = host ? vrf_link_cache(run, ns, true, &cache) : -ENOENT;
 	if (err < 0)
 		goto out;
-	ops = calloc(nl_cache_nitems(cache) + 1, sizeof(*ops));
-	names = calloc(nl_cache_nitems(cache) + 1, sizeof(*names));
-	if (!ops || !names) {
-		err = -ENOMEM;
-		goto out;
-	}
+	ops = vrf_calloc(nl_cache_nitems(cache) + 1, sizeof(*ops));
+	names = vrf_calloc(nl_cache_nitems(cache) + 1, sizeof(*names));
 	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
 		const char *name = rtnl_link_get_name((struct rtnl_link *)obj);
 		const struct vrf_link *want = vrf_link_declared(d, name);
@@ -951,18 +924,11 @@ static int move_nics_home(struct vrf_run *run, struct vrf_ns *ns, const struct v
 			       nics_has(nics, name)))
 			continue;
 		rl = vrf_link_named(name);
-		if (!rl) {
-			err = -ENOMEM;
-			break;		/* those queued still go home */
-		}
 		rtnl_link_set_ns_fd(rl, vrf_ns_fd(host));
 		names[n] = name;
 		vrf_link_batch_setlink(&b, rl, -1, &ops[n++], NULL);
 	}
-	if (err == 0)
-		err = vrf_link_batch_send(&b);
-	else
-		vrf_link_batch_send(&b);
+	err = vrf_link_batch_send(&b);
 	for (size_t i = 0; i < n; i++) {
 		const char *name = names[i];
 

@@ -240,7 +240,7 @@ int vrf_link_rtnl_new(const struct vrf_link *l, const struct vrf_link_env *env,
 int vrf_link_build_create(const struct vrf_link *l, const struct vrf_link_env *env,
 			  struct nl_msg **ret);
 
-/* A live vrf_link read from a libnl link object; NULL when out of memory. */
+/* A live vrf_link read from a libnl link object. */
 struct vrf_link *vrf_link_decode(struct rtnl_link *rl, const struct vrf_link_names *names);
 
 /* Helpers shared by the kinds. */

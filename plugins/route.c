@@ -156,12 +156,10 @@ static struct route *rt_with_nh(struct route *r, const struct route_nh *nh, unsi
 {
 	struct route *big = vrf_obj_new(&route_plugin, sizeof(*r) + n * sizeof(*nh), NULL);
 
-	if (big) {
-		memcpy(big, r, sizeof(*r));
-		memcpy(big->nh, nh, n * sizeof(*nh));
-		big->n_nh = (uint8_t)n;
-		qsort(big->nh, n, sizeof(*nh), rt_nh_cmp);
-	}
+	memcpy(big, r, sizeof(*r));
+	memcpy(big->nh, nh, n * sizeof(*nh));
+	big->n_nh = (uint8_t)n;
+	qsort(big->nh, n, sizeof(*nh), rt_nh_cmp);
 	route_free(&r->obj);
 	return big;
 }
@@ -667,8 +665,6 @@ static int rt_parse_words(struct rt_parse *p, const struct vrf_words *ws)
 	if (p->n_nh) {
 		/* p->r is replaced by a larger object. */
 		p->r = rt_with_nh(r, p->nh, p->n_nh);
-		if (!p->r)
-			return -ENOMEM;
 	}
 	return 0;
 }
@@ -706,10 +702,6 @@ static int route_parse(struct vrf_config *cfg, struct vrf_domain *d,
 		goto out;
 	}
 	p.r = vrf_obj_new(&route_plugin, sizeof(struct route), loc);
-	if (!p.r) {
-		err = -ENOMEM;
-		goto out;
-	}
 	err = rt_parse_words(&p, &ws);
 	if (err < 0)
 		goto out;
@@ -1031,7 +1023,7 @@ static int rt_parse_multipath(struct rt_obs *o, struct route **rp, const struct 
 	if (n == 0)
 		return 0;
 	*rp = rt_with_nh(r, nh, n);
-	return *rp ? 0 : -ENOMEM;
+	return 0;
 }
 
 static int rt_obs_cb(const struct nlmsghdr *nlh, void *data)
@@ -1059,8 +1051,6 @@ static int rt_obs_cb(const struct nlmsghdr *nlh, void *data)
 		return 0;
 
 	r = vrf_obj_new(&route_plugin, sizeof(*r), &(struct vrf_loc){ NULL, 0 });
-	if (!r)
-		return -ENOMEM;
 	r->dst.family = rtm->rtm_family;
 	r->dst.plen = rtm->rtm_dst_len;
 	r->type = rtm->rtm_type;
@@ -1106,10 +1096,8 @@ static int rt_obs_cb(const struct nlmsghdr *nlh, void *data)
 		r->has |= RT_HAS_METRIC;
 	if (r->dst.family == AF_INET && r->scope != rt_default_scope(r))
 		r->has |= RT_HAS_SCOPE;
-	err = vrf_objv_push(o->out, &r->obj);
-	if (err < 0)
-		route_free(&r->obj);
-	return err;
+	vrf_objv_push(o->out, &r->obj);
+	return 0;
 }
 
 /* One dump for both families and every table. */

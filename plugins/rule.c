@@ -541,7 +541,7 @@ static int ru_obs_cb(const struct nlmsghdr *nlh, void *data)
 	const struct fib_rule_hdr *frh;
 	const struct nlattr *attr;
 	struct rule tmp, *r;
-	int proto = -1, err;
+	int proto = -1;
 	bool has_mark = false, has_mask = false;
 
 	if (nlh->nlmsg_type != RTM_NEWRULE || mnl_nlmsg_get_payload_len(nlh) < sizeof(*frh))
@@ -625,14 +625,10 @@ static int ru_obs_cb(const struct nlmsghdr *nlh, void *data)
 		tmp.table = 0;
 
 	r = vrf_obj_new(&rule_plugin, sizeof(*r), NULL);
-	if (!r)
-		return -ENOMEM;
 	tmp.obj = r->obj;
 	*r = tmp;
-	err = vrf_objv_push(o->out, &r->obj);
-	if (err < 0)
-		rule_free(&r->obj);
-	return err;
+	vrf_objv_push(o->out, &r->obj);
+	return 0;
 }
 
 /* IPv4 and IPv6 rules in one dump. */

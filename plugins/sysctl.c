@@ -81,10 +81,8 @@ static const struct vrf_plugin sysctl_plugin;
 static char *normalize(const char *s)
 {
 	size_t len = strlen(s);
-	char *out = malloc(len + 1), *o = out;
+	char *out = vrf_malloc(len + 1), *o = out;
 
-	if (!out)
-		return NULL;
 	while (*s) {
 		const char *w;
 		size_t n;
@@ -165,9 +163,7 @@ static int key_to_path(const char *key, char **ret_path, char *why, size_t whyle
 			 "sysctl key \"%s\" has an empty component (\"..\" or a dot at the end)", key);
 		return -EINVAL;
 	}
-	path = malloc(len + 1);
-	if (!path)
-		return -ENOMEM;
+	path = vrf_malloc(len + 1);
 	p = path;
 	for (s = key + 4; *s; s = *c ? c + 1 : c) {
 		size_t n;
@@ -198,11 +194,8 @@ static struct sysctl_obj *sysctl_new(const struct vrf_loc *loc, const char *key,
 	size_t lk = strlen(key) + 1, lp = strlen(path) + 1, lv = strlen(value) + 1;
 	size_t lo = orig ? strlen(orig) + 1 : 0;
 	struct sysctl_obj *o = vrf_obj_new(&sysctl_plugin, sizeof(*o) + lk + lp + lv + lo, loc);
-	char *m;
+	char *m = o->mem;
 
-	if (!o)
-		return NULL;
-	m = o->mem;
 	o->key = memcpy(m, key, lk);
 	m += lk;
 	o->path = memcpy(m, path, lp);
@@ -241,9 +234,7 @@ static int sysctl_parse(struct vrf_config *cfg, struct vrf_domain *d,
 		vrf_error(cfg, loc, "sysctl \"%s\": the key before '=' is empty", value);
 		return -EINVAL;
 	}
-	k = strndup(kb, (size_t)(ke - kb));
-	if (!k)
-		return -ENOMEM;
+	k = vrf_strndup(kb, (size_t)(ke - kb));
 	r = key_to_path(k, &path, why, sizeof(why));
 	if (r < 0) {
 		if (r == -EINVAL)
@@ -265,31 +256,14 @@ static int sysctl_parse(struct vrf_config *cfg, struct vrf_domain *d,
 			  d->is_host ? "[host]" : d->name, first->file, first->line);
 		goto out;
 	}
-	v = strndup(vb, (size_t)(ve - vb));
-	if (!v) {
-		r = -ENOMEM;
-		goto out;
-	}
 	{
-		char *nv = normalize(v);
+		char *raw = vrf_strndup(vb, (size_t)(ve - vb));
 
-		free(v);
-		v = nv;
-	}
-	if (!v) {
-		r = -ENOMEM;
-		goto out;
+		v = normalize(raw);
+		free(raw);
 	}
 	o = sysctl_new(loc, k, path, v, NULL);
-	if (!o) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = vrf_domain_add(d, &o->obj);
-	if (r < 0) {
-		free(o);
-		goto out;
-	}
+	vrf_domain_add(d, &o->obj);
 	r = vrf_name_add(cfg, d->name, "sysctl", k, loc, o);
 out:
 	free(k);
@@ -464,11 +438,7 @@ static int procnet_dirfd(struct vrf_ns *ns)
 		close(fd);
 		return -ENOTSUP;
 	}
-	s = malloc(sizeof(*s));
-	if (!s) {
-		close(fd);
-		return -ENOMEM;
-	}
+	s = vrf_malloc(sizeof(*s));
 	s->dirfd = fd = vrf_fd_high(fd);
 	*slot = s;
 	return fd;
@@ -492,11 +462,9 @@ static int open_beneath(int dirfd, const char *path, int flags)
 	/* Kernels before 5.6: walk one component at a time, never following
 	 * a symlink.  Keys never contain "..", so this stays below dirfd. */
 	{
-		char *copy = strdup(path), *save = NULL, *c, *next;
+		char *copy = vrf_strdup(path), *save = NULL, *c, *next;
 		int cur = dirfd, nfd = -1;
 
-		if (!copy)
-			return -ENOMEM;
 		for (c = strtok_r(copy, "/", &save); c; c = next) {
 			next = strtok_r(NULL, "/", &save);
 			nfd = openat(cur, c, next ? O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC :
@@ -543,7 +511,7 @@ static int read_value(int fd, char **ret)
 	}
 	*ret = normalize(vrf_buf_str(&b));
 	vrf_buf_free(&b);
-	return *ret ? 0 : -ENOMEM;
+	return 0;
 }
 
 /* Does the host namespace have this key?  Called from inside ns on an error
@@ -598,29 +566,27 @@ static char *why_unusable(struct vrf_ns *ns, const char *key, const char *path, 
 {
 	const char *where = vrf_ns_name(ns);
 	bool host = !strcmp(where, VRF_HOST);
-	char ifname[VRF_IFNAME_MAX + 1], *msg = NULL, *in = NULL;
-	int r = -1;
+	char ifname[VRF_IFNAME_MAX + 1], *msg = NULL, *in;
 
-	if (asprintf(&in, host ? "the host namespace" : "domain %s", where) < 0)
-		return NULL;
+	in = host ? vrf_strdup("the host namespace") : vrf_asprintf("domain %s", where);
 	if (err == -ENOENT) {
 		if (key_ifname(path, ifname))
-			r = asprintf(&msg, "sysctl %s: no such key in %s (no interface %s there)", key,
-				     in, ifname);
+			msg = vrf_asprintf("sysctl %s: no such key in %s (no interface %s there)",
+					   key, in, ifname);
 		else if (host_has_key(ns, path))
-			r = asprintf(&msg, "sysctl %s: no such key in %s: it is global to the kernel and exists only in the host namespace",
-				     key, in);
+			msg = vrf_asprintf("sysctl %s: no such key in %s: it is global to the kernel and exists only in the host namespace",
+					   key, in);
 		else
-			r = asprintf(&msg, "sysctl %s: no such key in %s", key, in);
+			msg = vrf_asprintf("sysctl %s: no such key in %s", key, in);
 	} else if (err == -EROFS || err == -EACCES || err == -EPERM) {
-		r = asprintf(&msg, "sysctl %s: read-only in %s", key, in);
+		msg = vrf_asprintf("sysctl %s: read-only in %s", key, in);
 	} else if (err == -EISDIR) {
-		r = asprintf(&msg, "sysctl %s names a folder, not a value", key);
+		msg = vrf_asprintf("sysctl %s names a folder, not a value", key);
 	} else if (err == -ELOOP || err == -EXDEV) {
-		r = asprintf(&msg, "sysctl %s: %s leaves /proc/sys/net; refusing it", key, path);
+		msg = vrf_asprintf("sysctl %s: %s leaves /proc/sys/net; refusing it", key, path);
 	}
 	free(in);
-	return r < 0 ? NULL : msg;
+	return msg;
 }
 
 /* Open a key inside the namespace (entered) and check it can be written. */
@@ -715,10 +681,7 @@ static int observe_wanted(struct vrf_ns *ns, int dirfd, const struct vrf_config 
 		}
 		o = sysctl_new(NULL, w->key, w->path, value, NULL);
 		free(value);
-		if (!o || vrf_objv_push(out, &o->obj) < 0) {
-			free(o);
-			return -ENOMEM;
-		}
+		vrf_objv_push(out, &o->obj);
 	}
 	return 0;
 }
@@ -746,10 +709,7 @@ static int observe_recorded(int dirfd, const struct sysctl_recs *rs, struct vrf_
 		o = sysctl_new(NULL, rs->v[i].key, path, value, rs->v[i].value);
 		free(path);
 		free(value);
-		if (!o || vrf_objv_push(out, &o->obj) < 0) {
-			free(o);
-			return -ENOMEM;
-		}
+		vrf_objv_push(out, &o->obj);
 	}
 	return 0;
 }
@@ -824,9 +784,8 @@ static int write_key(struct vrf_ns *ns, int dirfd, const struct sysctl_obj *o,
 	vrf_fault_point("sysctl write");
 	if (n < 0 || (size_t)n != len) {
 		r = n < 0 ? -errno : -EIO;
-		if (asprintf(ret_msg, "sysctl %s: the kernel refused %s: %s", o->key, value,
-			     strerror(-r)) < 0)
-			*ret_msg = NULL;
+		*ret_msg = vrf_asprintf("sysctl %s: the kernel refused %s: %s", o->key, value,
+					strerror(-r));
 		goto out;
 	}
 	r = read_value(fd, &back);
@@ -834,9 +793,8 @@ static int write_key(struct vrf_ns *ns, int dirfd, const struct sysctl_obj *o,
 		goto out;
 	if (strcmp(back, value)) {
 		r = -EINVAL;
-		if (asprintf(ret_msg, "sysctl %s: wrote %s but the kernel kept %s", o->key, value,
-			     back) < 0)
-			*ret_msg = NULL;
+		*ret_msg = vrf_asprintf("sysctl %s: wrote %s but the kernel kept %s", o->key,
+					value, back);
 	}
 out:
 	free(back);

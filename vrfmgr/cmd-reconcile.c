@@ -16,11 +16,9 @@ struct vrf_config *cmd_load(const struct options *o)
 int cmd_split_args(int argc, char **argv, const char *const *flags, bool *flag_set,
 		   char ***ret_names, size_t *ret_n)
 {
-	char **names = calloc((size_t)argc + 1, sizeof(*names));
+	char **names = vrf_calloc((size_t)argc + 1, sizeof(*names));
 	size_t n = 0;
 
-	if (!names)
-		abort();
 	for (int i = 0; i < argc; i++) {
 		bool matched = false;
 

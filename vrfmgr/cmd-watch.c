@@ -73,10 +73,8 @@ static void close_monitors(struct watch *w)
 static void open_monitors(struct watch *w, struct vrf_run *run)
 {
 	size_t n = run->n_ns * MON_PER_NS;
-	struct pollfd *fds = calloc(n + 1, sizeof(*fds));
+	struct pollfd *fds = vrf_calloc(n + 1, sizeof(*fds));
 
-	if (!fds)
-		abort();
 	for (size_t i = 0; i < run->n_ns; i++) {
 		struct vrf_ns *ns = run->ns[i];
 		bool on = ns->fd >= 0 && ns->domain;
@@ -164,7 +162,7 @@ static int pass(struct watch *w, bool *ret_again)
 
 	*ret_again = false;
 	if (!run)
-		return -ENOMEM;
+		return -EIO;	/* vrf_run_new() said why */
 	r = vrf_run_attach(run, NULL, 0);
 	if (r < 0 && !run->n_ns) {
 		drain(w);
@@ -242,9 +240,7 @@ int cmd_watch(const struct options *o, int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	w.sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	w.fds = calloc(1, sizeof(*w.fds));
-	if (!w.fds)
-		abort();
+	w.fds = vrf_calloc(1, sizeof(*w.fds));
 	w.fds[0] = (struct pollfd){ .fd = w.sfd, .events = POLLIN };
 	/* A watch that cannot take the lock at start would only ever log;
 	 * later failures are logged by the pass and retried. */

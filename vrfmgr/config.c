@@ -84,20 +84,15 @@ struct loader {
 static struct vrf_domain *domain_new(struct vrf_config *cfg, const char *name,
 				     const struct vrf_loc *loc, bool is_host)
 {
-	struct vrf_domain *d = calloc(1, sizeof(*d));
+	struct vrf_domain *d = vrf_calloc(1, sizeof(*d));
 
-	if (!d || !(d->name = strdup(name)))
-		abort();
+	d->name = vrf_strdup(name);
 	d->loc = *loc;
 	d->is_host = is_host;
 	if (is_host) {
 		cfg->host = d;
 	} else {
-		struct vrf_domain **v = realloc(cfg->domains, (cfg->n_domains + 1) * sizeof(*v));
-
-		if (!v)
-			abort();
-		cfg->domains = v;
+		cfg->domains = vrf_realloc(cfg->domains, cfg->n_domains + 1, sizeof(*cfg->domains));
 		cfg->domains[cfg->n_domains++] = d;
 	}
 	return d;
@@ -267,10 +262,8 @@ static bool line_ok(struct loader *L, char *line, size_t len, char **ret_s)
 		return true;
 	if (*s == '[') {
 		/* section_header() cuts its argument up; inih needs the line. */
-		char *copy = strdup(s);
+		char *copy = vrf_strdup(s);
 
-		if (!copy)
-			abort();
 		section_header(L, copy);
 		free(copy);
 		/* The keys under a refused header belong to no section, but
@@ -301,9 +294,7 @@ static void *arena_alloc(struct loader *L, size_t size, bool align)
 	if (!b || at > b->size || b->size - at < size) {
 		size_t bsize = size > ARENA_BLOCK ? size : ARENA_BLOCK;
 
-		b = malloc(sizeof(*b) + bsize);
-		if (!b)
-			abort();
+		b = vrf_malloc(sizeof(*b) + bsize);
 		b->next = L->arena;
 		b->size = bsize;
 		L->arena = b;
@@ -401,8 +392,8 @@ static int read_file(struct loader *L, const struct vrf_loc *from, const char *p
 	/* stdio reads a file in 4 KiB pieces; a file of 100,000 routes took
 	 * 800 read() calls.  (glibc ignores the size unless it is given the
 	 * buffer too.) */
-	if (!L->rbuf && !(L->rbuf = malloc(READ_BUFFER)))
-		abort();
+	if (!L->rbuf)
+		L->rbuf = vrf_malloc(READ_BUFFER);
 	setvbuf(L->f, L->rbuf, _IOFBF, READ_BUFFER);
 	L->file = vrf_config_intern(cfg, path);
 	L->line = 0;
@@ -446,8 +437,6 @@ static int globs_sorted(struct loader *L, const struct vrf_loc *loc, const char 
 	glob_t g;
 	int r;
 
-	if (!abs)
-		return -ENOMEM;
 	/* glob() sorts by default: drop-ins merge in glob order.  A drop-in
 	 * folder that does not exist holds no drop-ins; one that cannot be
 	 * read is an error, or files would be skipped without a word. */
@@ -476,9 +465,7 @@ static int globs_sorted(struct loader *L, const struct vrf_loc *loc, const char 
 static void set_string(char **dst, const char *v)
 {
 	free(*dst);
-	*dst = strdup(v);
-	if (!*dst)
-		abort();
+	*dst = vrf_strdup(v);
 }
 
 static void apply_global(struct loader *L, struct raw_entry *e)
@@ -580,12 +567,10 @@ static void index_domain(struct vrf_domain *d)
 	size_t n, count[VRF_MAX_PLUGINS] = { 0 }, fill[VRF_MAX_PLUGINS];
 	const struct vrf_plugin *const *ps = vrf_plugins(&n), *last_p = NULL;
 	unsigned last_k = 0;
-	uint8_t *kind = malloc(d->objs.n + 1);	/* VRF_MAX_PLUGINS fits */
+	uint8_t *kind = vrf_malloc(d->objs.n + 1);	/* VRF_MAX_PLUGINS fits */
 
 	free(d->sorted);
-	d->sorted = malloc((d->objs.n + 1) * sizeof(*d->sorted));
-	if (!kind || !d->sorted)
-		abort();
+	d->sorted = vrf_realloc(NULL, d->objs.n + 1, sizeof(*d->sorted));
 	for (size_t i = 0; i < d->objs.n; i++) {
 		kind[i] = (uint8_t)kind_index(d->objs.v[i], &last_p, &last_k);
 		count[kind[i]]++;
@@ -665,10 +650,8 @@ static void loader_free(struct loader *L)
 
 struct vrf_config *vrf_config_new(void)
 {
-	struct vrf_config *cfg = calloc(1, sizeof(*cfg));
+	struct vrf_config *cfg = vrf_calloc(1, sizeof(*cfg));
 
-	if (!cfg)
-		abort();
 	set_string(&cfg->netns_dir, VRF_DEFAULT_NETNS_DIR);
 	set_string(&cfg->state_dir, VRF_DEFAULT_STATE_DIR);
 	set_string(&cfg->plugin_dir, VRF_PLUGIN_DIR);

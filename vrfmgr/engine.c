@@ -113,9 +113,7 @@ int vrf_ns_socket(struct vrf_ns *ns, int family, int type, int protocol)
 	if (r < 0)
 		return r;
 	fd = vrf_fd_high(fd);
-	s = realloc(ns->socks, (ns->n_socks + 1) * sizeof(*s));
-	if (!s)
-		abort();
+	s = vrf_realloc(ns->socks, ns->n_socks + 1, sizeof(*s));
 	ns->socks = s;
 	ns->socks[ns->n_socks++] = (struct vrf_sock){ family, type, protocol, fd };
 	return fd;
@@ -148,10 +146,8 @@ static void raise_fd_limit(void)
 
 struct vrf_run *vrf_run_new(const struct vrf_config *cfg, int verbose, bool json)
 {
-	struct vrf_run *run = calloc(1, sizeof(*run));
+	struct vrf_run *run = vrf_calloc(1, sizeof(*run));
 
-	if (!run)
-		abort();
 	run->cfg = cfg;
 	run->verbose = verbose;
 	raise_fd_limit();
@@ -230,16 +226,12 @@ void vrf_run_free(struct vrf_run *run)
 
 static struct vrf_ns *ns_add(struct vrf_run *run, const char *name, const struct vrf_domain *d)
 {
-	struct vrf_ns *ns = calloc(1, sizeof(*ns)), **v;
+	struct vrf_ns *ns = vrf_calloc(1, sizeof(*ns));
 
-	if (!ns || !(ns->name = strdup(name)))
-		abort();
+	ns->name = vrf_strdup(name);
 	ns->domain = d;
 	ns->fd = -1;
-	v = realloc(run->ns, (run->n_ns + 1) * sizeof(*v));
-	if (!v)
-		abort();
-	run->ns = v;
+	run->ns = vrf_realloc(run->ns, run->n_ns + 1, sizeof(*run->ns));
 	run->ns[run->n_ns++] = ns;
 	return ns;
 }
@@ -411,9 +403,7 @@ int vrf_run_attach(struct vrf_run *run, char **names, size_t n_names)
 		}
 		free(owned);
 	}
-	run->by_name = malloc(run->n_ns * sizeof(*run->by_name));
-	if (!run->by_name)
-		abort();
+	run->by_name = vrf_realloc(NULL, run->n_ns, sizeof(*run->by_name));
 	memcpy(run->by_name, run->ns, run->n_ns * sizeof(*run->by_name));
 	qsort(run->by_name, run->n_ns, sizeof(*run->by_name), ns_cmp_name);
 
@@ -445,9 +435,7 @@ static void op_push(struct vrf_ns *ns, enum vrf_op_kind kind, struct vrf_obj *wa
 {
 	if (ns->n_ops == ns->cap_ops) {
 		ns->cap_ops = ns->cap_ops ? ns->cap_ops * 2 : 16;
-		ns->ops = realloc(ns->ops, ns->cap_ops * sizeof(*ns->ops));
-		if (!ns->ops)
-			abort();
+		ns->ops = vrf_realloc(ns->ops, ns->cap_ops, sizeof(*ns->ops));
 	}
 	ns->ops[ns->n_ops++] = (struct vrf_op){ .kind = kind, .want = want, .have = have };
 }
@@ -464,9 +452,7 @@ static void order_segment(struct vrf_op *ops, size_t n)
 
 	if (n < 2)
 		return;
-	tmp = malloc(n * sizeof(*tmp));
-	if (!tmp)
-		abort();
+	tmp = vrf_realloc(NULL, n, sizeof(*tmp));
 	for (size_t k = 0; k < 3; k++)
 		for (size_t i = 0; i < n; i++)
 			if (ops[i].kind == order[k])
@@ -818,12 +804,10 @@ static int retry_failed(struct vrf_run *run, struct vrf_ns *ns, size_t from, siz
 {
 	const struct vrf_plugin *p = (ns->ops[from].want ? ns->ops[from].want :
 				      ns->ops[from].have)->plugin;
-	struct vrf_op *again = malloc((to - from) * sizeof(*again));
-	size_t *where = malloc((to - from) * sizeof(*where)), n = 0;
+	struct vrf_op *again = vrf_calloc(to - from, sizeof(*again));
+	size_t *where = vrf_calloc(to - from, sizeof(*where)), n = 0;
 	int r = 0;
 
-	if (!again || !where)
-		abort();
 	for (size_t k = from; k < to; k++) {
 		if (!ns->ops[k].err)
 			continue;
@@ -961,20 +945,16 @@ static int apply_pass(struct vrf_run *run, bool only_again)
 {
 	size_t n_plugins;
 	const struct vrf_plugin *const *ps = vrf_plugins(&n_plugins);
-	struct vrf_op ***done = calloc(run->n_ns, sizeof(*done));
-	size_t *n_done = calloc(run->n_ns, sizeof(*n_done));
+	struct vrf_op ***done = vrf_calloc(run->n_ns, sizeof(*done));
+	size_t *n_done = vrf_calloc(run->n_ns, sizeof(*n_done));
 	int r = 0;
 
-	if (!done || !n_done)
-		abort();
 	for (size_t i = 0; i < run->n_ns; i++) {
 		struct vrf_ns *ns = run->ns[i];
 
 		if (!ns->n_ops || ns->failed || (only_again && !ns->again))
 			continue;
-		done[i] = calloc(ns->n_ops, sizeof(**done));
-		if (!done[i])
-			abort();
+		done[i] = vrf_calloc(ns->n_ops, sizeof(**done));
 		if (send_event(run, ns, VRF_EV_PRE_APPLY) != 0) {
 			fprintf(stderr, "%s: pre-apply hook failed; nothing applied to this domain\n",
 				ns->name);
@@ -995,10 +975,8 @@ static int apply_pass(struct vrf_run *run, bool only_again)
 	for (int dir = 0; dir < 2; dir++) {
 		for (size_t pi = 0; pi < n_plugins; pi++) {
 			const struct vrf_plugin *p = ps[dir == 0 ? n_plugins - 1 - pi : pi];
-			bool *retry = calloc(run->n_ns, sizeof(*retry));
+			bool *retry = vrf_calloc(run->n_ns, sizeof(*retry));
 
-			if (!retry)
-				abort();
 			if (!p->apply) {
 				free(retry);
 				continue;

@@ -135,14 +135,10 @@ int vrf_plugins_load_dir(struct vrf_config *cfg, const struct vrf_loc *loc, cons
 		return r;
 	}
 	for (int i = 0; i < n; i++) {
-		char *path;
+		char *path = vrf_asprintf("%s/%s", dir, names[i]->d_name);
 
-		if (asprintf(&path, "%s/%s", dir, names[i]->d_name) < 0) {
-			r = -ENOMEM;
-		} else {
-			r = load_one(cfg, loc, path);
-			free(path);
-		}
+		r = load_one(cfg, loc, path);
+		free(path);
 		if (r < 0 && !first)
 			first = r;
 		free(names[i]);

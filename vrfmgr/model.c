@@ -15,24 +15,11 @@
 
 #include "plugin.h"
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q) {
-		/* Out of memory in a configuration tool: nothing sane is left to
-		 * do, and half-built state must not reach the kernel. */
-		fputs("vrfmgr: out of memory\n", stderr);
-		abort();
-	}
-	return q;
-}
-
 int vrf_objv_push(struct vrf_objv *ov, struct vrf_obj *o)
 {
 	if (ov->n == ov->cap) {
 		ov->cap = ov->cap ? ov->cap * 2 : 16;
-		ov->v = xrealloc(ov->v, ov->cap * sizeof(*ov->v));
+		ov->v = vrf_realloc(ov->v, ov->cap, sizeof(*ov->v));
 	}
 	ov->v[ov->n++] = o;
 	return 0;
@@ -74,7 +61,7 @@ void vrf_objs_sort(struct vrf_obj **v, size_t n)
 		i++;
 	if (i == n)
 		return;
-	tmp = xrealloc(NULL, (n / 2) * sizeof(*tmp));
+	tmp = vrf_realloc(NULL, n / 2, sizeof(*tmp));
 	objs_msort(v, n, tmp, cmp);
 	free(tmp);
 }
@@ -114,9 +101,8 @@ void vrf_objv_free(struct vrf_objv *ov)
 
 void *vrf_obj_new(const struct vrf_plugin *p, size_t size, const struct vrf_loc *loc)
 {
-	struct vrf_obj *o = xrealloc(NULL, size);
+	struct vrf_obj *o = vrf_calloc(1, size);
 
-	memset(o, 0, size);
 	o->plugin = p;
 	if (loc)
 		o->loc = *loc;
@@ -138,7 +124,7 @@ void vrf_op_fail(struct vrf_op *op, int err, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (vasprintf(&op->errmsg, fmt, ap) < 0)
-		op->errmsg = NULL;
+		vrf_oom();
 	va_end(ap);
 }
 
@@ -159,7 +145,7 @@ void vrf_buf_vprintf(struct vrf_buf *b, const char *fmt, va_list ap)
 
 		while (cap < b->len + (size_t)n + 1)
 			cap *= 2;
-		b->s = xrealloc(b->s, cap);
+		b->s = vrf_realloc(b->s, cap, 1);
 		b->cap = cap;
 		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
 	}
@@ -270,7 +256,7 @@ static size_t words_slots(size_t len, size_t *ret_ptrs)
 int vrf_words_split(struct vrf_words *ws, const char *s)
 {
 	size_t ptrs, slots = words_slots(strlen(s), &ptrs);
-	char **mem = xrealloc(NULL, slots * sizeof(char *));
+	char **mem = vrf_realloc(NULL, slots, sizeof(char *));
 	int r;
 
 	memset(ws, 0, sizeof(*ws));
@@ -689,10 +675,8 @@ const char *vrf_config_intern(struct vrf_config *cfg, const char *s)
 	for (size_t i = 0; i < cfg->n_pool; i++)
 		if (!strcmp(cfg->pool[i], s))
 			return cfg->pool[i];
-	cfg->pool = xrealloc(cfg->pool, (cfg->n_pool + 1) * sizeof(char *));
-	cfg->pool[cfg->n_pool] = strdup(s);
-	if (!cfg->pool[cfg->n_pool])
-		abort();
+	cfg->pool = vrf_realloc(cfg->pool, cfg->n_pool + 1, sizeof(char *));
+	cfg->pool[cfg->n_pool] = vrf_strdup(s);
 	return cfg->pool[cfg->n_pool++];
 }
 
@@ -709,7 +693,6 @@ void vrf_path_set_root(const char *root)
 char *vrf_path_relative(const struct vrf_loc *loc, const char *rel)
 {
 	const char *slash;
-	char *out;
 
 	if (rel[0] == '/' && path_root) {
 		if (asprintf(&out, "%s%s", path_root, rel) < 0)
@@ -717,10 +700,8 @@ char *vrf_path_relative(const struct vrf_loc *loc, const char *rel)
 		return out;
 	}
 	if (rel[0] == '/' || !loc || !loc->file || !(slash = strrchr(loc->file, '/')))
-		return strdup(rel);
-	if (asprintf(&out, "%.*s/%s", (int)(slash - loc->file), loc->file, rel) < 0)
-		return NULL;
-	return out;
+		return vrf_strdup(rel);
+	return vrf_asprintf("%.*s/%s", (int)(slash - loc->file), loc->file, rel);
 }
 
 int vrf_open_trusted(struct vrf_config *cfg, const struct vrf_loc *loc, const char *path)

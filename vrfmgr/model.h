@@ -49,6 +49,7 @@ struct vrf_objv {
 	size_t n, cap;
 };
 
+/* Append o; never fails (returns 0: the int is kept for the plugin ABI). */
 int vrf_objv_push(struct vrf_objv *ov, struct vrf_obj *o);
 /* Sort n objects of one kind into identity order (their plugin's
  * compare()), stably: of equal objects the earlier one stays first.

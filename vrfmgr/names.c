@@ -27,10 +27,8 @@ struct vrf_names {
 static char *make_key(const char *domain, const char *space, const char *name, size_t *ret_len)
 {
 	size_t a = strlen(domain) + 1, b = strlen(space) + 1, c = strlen(name) + 1;
-	char *k = malloc(a + b + c);
+	char *k = vrf_malloc(a + b + c);
 
-	if (!k)
-		abort();
 	memcpy(k, domain, a);
 	memcpy(k + a, space, b);
 	memcpy(k + a + b, name, c);
@@ -64,9 +62,7 @@ static void grow(struct vrf_names *t)
 {
 	struct vrf_names nt = { .cap = t->cap ? t->cap * 2 : 64 };
 
-	nt.tab = calloc(nt.cap, sizeof(*nt.tab));
-	if (!nt.tab)
-		abort();
+	nt.tab = vrf_calloc(nt.cap, sizeof(*nt.tab));
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->tab[i].key)
 			*slot(&nt, t->tab[i].key, t->tab[i].keylen, t->tab[i].hash) = t->tab[i];
@@ -85,9 +81,7 @@ int vrf_name_add(struct vrf_config *cfg, const char *domain, const char *space,
 	uint64_t h;
 
 	if (!t) {
-		t = cfg->names = calloc(1, sizeof(*t));
-		if (!t)
-			abort();
+		t = cfg->names = vrf_calloc(1, sizeof(*t));
 	}
 	if ((t->n + 1) * 2 > t->cap)
 		grow(t);

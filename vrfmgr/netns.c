@@ -33,11 +33,7 @@
 
 static char *path_join(const char *dir, const char *name)
 {
-	char *p;
-
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		abort();
-	return p;
+	return vrf_asprintf("%s/%s", dir, name);
 }
 
 int vrf_state_lock(const struct vrf_config *cfg)
@@ -189,7 +185,7 @@ static int prepare_netns_dir(const struct vrf_config *cfg)
 	r = make_shared(cfg);
 	if (r == 0) {
 		free(done);
-		done = strdup(cfg->netns_dir);
+		done = vrf_strdup(cfg->netns_dir);
 	}
 	return r;
 }
@@ -396,9 +392,7 @@ static int up_link_cb(const struct nlmsghdr *nlh, void *data)
 		return 0;
 	if (u->n == u->cap) {
 		u->cap = u->cap ? 2 * u->cap : 16;
-		u->idx = realloc(u->idx, u->cap * sizeof(*u->idx));
-		if (!u->idx)
-			abort();
+		u->idx = vrf_realloc(u->idx, u->cap, sizeof(*u->idx));
 	}
 	u->idx[u->n++] = ifi->ifi_index;
 	return 0;
@@ -431,18 +425,12 @@ static int links_down(struct vrf_ns *ns)
 	if (!nl)
 		return -errno;
 	nlh = vrf_nl_request(nl, RTM_GETLINK, NLM_F_DUMP);
-	if (!nlh)
-		return -ENOMEM;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	r = vrf_nl_dump(nl, nlh, up_link_cb, up_links_reset, &u);
 	if (r < 0 || !u.n)
 		goto out;
 	b = vrf_nl_batch_new(nl, down_failed, &u);
-	if (!b) {
-		r = -ENOMEM;
-		goto out;
-	}
 	for (size_t i = 0; i < u.n; i++) {
 		nlh = vrf_nl_batch_add(b, RTM_NEWLINK, 0, NULL);
 		if (!nlh)

@@ -114,9 +114,7 @@ static struct vrf_nl *nl_wrap(int fd, int bus, ino_t ino)
 	struct vrf_nl *nl;
 	int one = 1, snd, rcv, err;
 
-	nl = calloc(1, sizeof(*nl));
-	if (!nl)
-		return NULL;
+	nl = vrf_calloc(1, sizeof(*nl));
 	nl->fd = fd;
 	nl->bus = bus;
 	nl->ino = ino;
@@ -201,11 +199,8 @@ struct nlmsghdr *vrf_nl_request(struct vrf_nl *nl, uint16_t type, uint16_t flags
 {
 	struct nlmsghdr *nlh;
 
-	if (!nl->req) {
-		nl->req = malloc(NL_REQ_SIZE);
-		if (!nl->req)
-			return NULL;
-	}
+	if (!nl->req)
+		nl->req = vrf_malloc(NL_REQ_SIZE);
 	/* Zero the whole buffer: callers append extra headers and attributes
 	 * with libmnl, and padding bytes must not carry old requests. */
 	memset(nl->req, 0, NL_REQ_SIZE);
@@ -252,11 +247,7 @@ static ssize_t nl_recv(struct vrf_nl *nl, char **buf, size_t *cap, bool nonblock
 		if (n < 0)
 			return -errno;
 		if ((size_t)n > *cap) {
-			char *b = realloc(*buf, (size_t)n);
-
-			if (!b)
-				return -ENOMEM;
-			*buf = b;
+			*buf = vrf_realloc(*buf, (size_t)n, 1);
 			*cap = (size_t)n;
 		}
 		n = recv(nl->fd, *buf, *cap, flags);
@@ -311,12 +302,10 @@ static int nl_dump_once(struct vrf_nl *nl, uint32_t seq, vrf_nl_cb cb, void *dat
 			bool *ret_intr)
 {
 	size_t cap = NL_RX_SIZE;
-	char *buf = malloc(cap);
+	char *buf = vrf_malloc(cap);
 	bool done = false, intr = false;
 	int err = 0;
 
-	if (!buf)
-		return -ENOMEM;
 	while (!done) {
 		const struct nlmsghdr *nlh;
 		ssize_t n = nl_recv(nl, &buf, &cap, false);
@@ -422,11 +411,7 @@ static int nl_exchange(struct vrf_nl *nl, struct nlmsghdr *req, vrf_nl_cb cb, vo
 		nl_write_count++;
 		vrf_fault_point("netlink request");
 	}
-	buf = malloc(cap);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
-	}
+	buf = vrf_malloc(cap);
 	for (;;) {
 		const struct nlmsghdr *nlh;
 		ssize_t n = nl_recv(nl, &buf, &cap, false);
@@ -451,7 +436,7 @@ static int nl_exchange(struct vrf_nl *nl, struct nlmsghdr *req, vrf_nl_cb cb, vo
 			}
 			err = nl_errmsg(nlh, &msg);
 			if (err < 0 && msg && ret_msg)
-				*ret_msg = strdup(msg);
+				*ret_msg = vrf_strdup(msg);
 			if (err == 0)
 				err = cb_err;
 			goto out;
@@ -493,10 +478,8 @@ struct vrf_nl_batch {
 
 struct vrf_nl_batch *vrf_nl_batch_new(struct vrf_nl *nl, vrf_nl_err_cb on_error, void *data)
 {
-	struct vrf_nl_batch *b = calloc(1, sizeof(*b));
+	struct vrf_nl_batch *b = vrf_calloc(1, sizeof(*b));
 
-	if (!b)
-		return NULL;
 	b->nl = nl;
 	b->on_error = on_error;
 	b->data = data;
@@ -506,11 +489,7 @@ struct vrf_nl_batch *vrf_nl_batch_new(struct vrf_nl *nl, vrf_nl_err_cb on_error,
 	 * batches (a namespace's few links, one changed route) are small, and
 	 * a whole chunk, zeroed for each of them, cost more than they did. */
 	b->cap = 2 * NL_ROOM < nl->chunk ? 2 * NL_ROOM : nl->chunk;
-	b->buf = calloc(1, b->cap);
-	if (!b->buf) {
-		free(b);
-		return NULL;
-	}
+	b->buf = vrf_calloc(1, b->cap);
 	return b;
 }
 
@@ -562,11 +541,9 @@ static int batch_collect(struct vrf_nl_batch *b, bool *answered)
 	uint32_t last_seq = b->last->nlmsg_seq;
 	size_t cap = NL_RX_SIZE, i;
 	bool nonblock = false;
-	char *buf = malloc(cap);
+	char *buf = vrf_malloc(cap);
 	int err = 0;
 
-	if (!buf)
-		return -ENOMEM;
 	for (;;) {
 		const struct nlmsghdr *nlh;
 		ssize_t n = nl_recv(nl, &buf, &cap, nonblock);
@@ -624,11 +601,7 @@ static int batch_flush(struct vrf_nl_batch *b)
 		return 0;
 	/* Only the last request of the chunk asks for an ACK. */
 	b->last->nlmsg_flags |= NLM_F_ACK;
-	answered = calloc(b->n, sizeof(*answered));
-	if (!answered) {
-		err = -ENOMEM;
-		goto fail_all;
-	}
+	answered = vrf_calloc(b->n, sizeof(*answered));
 	err = nl_send(b->nl, b->buf, b->len);
 	if (err < 0)
 		goto fail_all;
@@ -650,19 +623,16 @@ out:
 }
 
 /* Double the buffer (up to a chunk), keeping it zero beyond len. */
-static int batch_grow(struct vrf_nl_batch *b)
+static void batch_grow(struct vrf_nl_batch *b)
 {
 	size_t cap = 2 * b->cap < b->nl->chunk ? 2 * b->cap : b->nl->chunk;
-	char *buf = realloc(b->buf, cap);
+	char *buf = vrf_realloc(b->buf, cap, 1);
 
-	if (!buf)
-		return -ENOMEM;
 	memset(buf + b->cap, 0, cap - b->cap);
 	if (b->last)
 		b->last = (struct nlmsghdr *)(buf + ((char *)b->last - b->buf));
 	b->buf = buf;
 	b->cap = cap;
-	return 0;
 }
 
 struct nlmsghdr *vrf_nl_batch_add(struct vrf_nl_batch *b, uint16_t type, uint16_t flags,
@@ -679,27 +649,12 @@ struct nlmsghdr *vrf_nl_batch_add(struct vrf_nl_batch *b, uint16_t type, uint16_
 			return NULL;
 		}
 	}
-	while (b->len + NL_ROOM > b->cap) {
-		if (batch_grow(b) < 0) {
-			errno = ENOMEM;
-			return NULL;
-		}
-	}
+	while (b->len + NL_ROOM > b->cap)
+		batch_grow(b);
 	if (b->n == b->cap_tags) {
 		size_t n = b->cap_tags ? 2 * b->cap_tags : 256;
-		void **v = realloc(b->tags, n * sizeof(*v));
-
-		if (!v) {
-			errno = ENOMEM;
-			return NULL;
-		}
-		b->tags = v;
-		uint16_t *t = realloc(b->types, n * sizeof(*t));
-		if (!t) {
-			errno = ENOMEM;
-			return NULL;
-		}
-		b->types = t;
+		b->tags = vrf_realloc(b->tags, n, sizeof(*b->tags));
+		b->types = vrf_realloc(b->types, n, sizeof(*b->types));
 		b->cap_tags = n;
 	}
 	nlh = (struct nlmsghdr *)(b->buf + b->len);
@@ -738,8 +693,6 @@ int vrf_nl_batch_finish(struct vrf_nl_batch *b)
 {
 	int err;
 
-	if (!b)
-		return -ENOMEM;
 	err = batch_flush(b);
 	if (b->first_err)
 		err = b->first_err;
@@ -783,8 +736,6 @@ static int nl_dump_objs(struct vrf_nl *nl, uint16_t type, size_t hdr_len, vrf_nl
 	int err;
 
 	req = vrf_nl_request(nl, type, NLM_F_DUMP);
-	if (!req)
-		return -ENOMEM;
 	mnl_nlmsg_put_extra_header(req, hdr_len);	/* zeroed: AF_UNSPEC */
 	err = vrf_nl_dump(nl, req, dump_objs_cb, dump_objs_reset, &d);
 	if (err < 0)
@@ -811,16 +762,12 @@ int vrf_nl_batch_ops(struct vrf_ns *ns, struct vrf_op *ops, size_t n,
 		     struct vrf_nl_batch **ret_b)
 {
 	struct vrf_nl *nl = vrf_nl_get(ns, NETLINK_ROUTE);
-	struct vrf_nl_batch *b = NULL;
-	int err;
+	int err = -errno;
 
-	if (nl)
-		b = vrf_nl_batch_new(nl, batch_op_error, NULL);
-	if (b) {
-		*ret_b = b;
+	if (nl) {
+		*ret_b = vrf_nl_batch_new(nl, batch_op_error, NULL);
 		return 0;
 	}
-	err = nl ? -ENOMEM : -errno;
 	for (size_t i = 0; i < n; i++)
 		vrf_op_fail(&ops[i], err, NULL);
 	return err;
@@ -844,13 +791,8 @@ void vrf_ifc_free(struct vrf_ifc *c)
 int vrf_ifc_add(struct vrf_ifc *c, int idx, const char *name)
 {
 	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 8;
-		void *v = realloc(c->e, cap * sizeof(*c->e));
-
-		if (!v)
-			return -ENOMEM;
-		c->e = v;
-		c->cap = cap;
+		c->cap = c->cap ? 2 * c->cap : 8;
+		c->e = vrf_realloc(c->e, c->cap, sizeof(*c->e));
 	}
 	c->e[c->n].idx = idx;
 	c->e[c->n].tag = -1;
@@ -913,7 +855,6 @@ int vrf_nl_own_portids(uint32_t **ret_ids, size_t *ret_n)
 	uint32_t *ids = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
-	int r = 0;
 
 	if (!dir)
 		return -errno;
@@ -931,24 +872,16 @@ int vrf_nl_own_portids(uint32_t **ret_ids, size_t *ret_n)
 		    getsockname(fd, (struct sockaddr *)&sa, &len) < 0 || !sa.nl_pid)
 			continue;
 		if (n == cap) {
-			uint32_t *v = realloc(ids, (cap = cap ? 2 * cap : 64) * sizeof(*v));
-
-			if (!v) {
-				r = -ENOMEM;
-				goto out;
-			}
-			ids = v;
+			cap = cap ? 2 * cap : 64;
+			ids = vrf_realloc(ids, cap, sizeof(*ids));
 		}
 		ids[n++] = sa.nl_pid;
 	}
 	qsort(ids, n, sizeof(*ids), portid_cmp);
 	*ret_ids = ids;
 	*ret_n = n;
-	ids = NULL;
-out:
-	free(ids);
 	closedir(dir);
-	return r;
+	return 0;
 }
 
 bool vrf_nl_portid_in(const uint32_t *ids, size_t n, uint32_t portid)

@@ -116,7 +116,7 @@ struct vrf_ifc {
 /* An empty cache on ns's rtnetlink socket. */
 void vrf_ifc_init(struct vrf_ifc *c, struct vrf_ns *ns);
 void vrf_ifc_free(struct vrf_ifc *c);
-/* Remember idx <-> name without asking; the entry's number or -ENOMEM. */
+/* Remember idx <-> name without asking; returns the entry's number. */
 int vrf_ifc_add(struct vrf_ifc *c, int idx, const char *name);
 /* The ifindex (> 0) of device name, or -errno (-ENODEV: no such device). */
 int vrf_ifc_index(struct vrf_ifc *c, const char *name);

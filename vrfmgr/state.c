@@ -52,9 +52,7 @@ int vrf_mkdir_p(const char *path, mode_t mode)
 		return 0;
 	if (errno != ENOENT)
 		return -errno;
-	p = strdup(path);
-	if (!p)
-		return -ENOMEM;
+	p = vrf_strdup(path);
 	for (char *s = p + 1; *s; s++) {
 		if (*s != '/')
 			continue;
@@ -104,9 +102,7 @@ int vrf_state_dir(const struct vrf_config *cfg, bool create)
 	if (dir_fd >= 0)
 		close(dir_fd);
 	free(dir_path);
-	dir_path = strdup(cfg->state_dir);
-	if (!dir_path)
-		abort();
+	dir_path = vrf_strdup(cfg->state_dir);
 	dir_fd = vrf_fd_high(fd);
 	return dir_fd;
 }
@@ -249,9 +245,7 @@ int vrf_state_read(const struct vrf_config *cfg, const char *domain, const char 
 		r = -EPERM;
 		goto out;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		abort();
+	buf = vrf_malloc((size_t)st.st_size + 1);
 	while (n < (size_t)st.st_size) {
 		ssize_t got = read(fd, buf + n, (size_t)st.st_size - n);
 
@@ -361,9 +355,8 @@ int vrf_state_list(const struct vrf_config *cfg, char ***ret_names, size_t *ret_
 		if (fstatat(sfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)))
 			continue;
-		v = realloc(v, (n + 1) * sizeof(*v));
-		if (!v || !(v[n] = strdup(e->d_name)))
-			abort();
+		v = vrf_realloc(v, n + 1, sizeof(*v));
+		v[n] = vrf_strdup(e->d_name);
 		n++;
 	}
 	closedir(d);

@@ -84,10 +84,6 @@ static int neigh_parse(struct vrf_config *cfg, struct vrf_domain *d, const struc
 		goto out;
 	}
 	o = vrf_obj_new(&neigh_plugin, sizeof(*o), loc);
-	if (!o) {
-		r = -ENOMEM;
-		goto out;
-	}
 	if (vrf_addr_parse(&o->addr, ws.w[0], false, false) < 0) {
 		vrf_error(cfg, loc, "neigh \"%s\" is not an IPv4 or IPv6 address", ws.w[0]);
 		goto out;
@@ -245,13 +241,8 @@ static int ifmap_cb(const struct nlmsghdr *nlh, void *data)
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
 			continue;
 		if (m->n == m->cap) {
-			size_t cap = m->cap ? m->cap * 2 : 16;
-			void *v = realloc(m->v, cap * sizeof(*m->v));
-
-			if (!v)
-				return -ENOMEM;
-			m->v = v;
-			m->cap = cap;
+			m->cap = m->cap ? m->cap * 2 : 16;
+			m->v = vrf_realloc(m->v, m->cap, sizeof(*m->v));
 		}
 		m->v[m->n].index = ifi->ifi_index;
 		snprintf(m->v[m->n].name, IFNAMSIZ, "%s", mnl_attr_get_str(a));
@@ -270,8 +261,6 @@ static int ifmap_load(struct vrf_nl *nl, struct neigh_ifs *m)
 	struct nlmsghdr *req = vrf_nl_request(nl, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi;
 
-	if (!req)
-		return -ENOMEM;
 	ifi = mnl_nlmsg_put_extra_header(req, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	/* Names and indexes are all we need: skip the statistics. */
@@ -339,8 +328,6 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	if (!dev)
 		return -EAGAIN;	/* a device newer than our map: read both again */
 	o = vrf_obj_new(&neigh_plugin, sizeof(*o), NULL);
-	if (!o)
-		return -ENOMEM;
 	o->addr.family = ndm->ndm_family;
 	o->addr.plen = ndm->ndm_family == AF_INET ? 32 : 128;
 	if (mnl_attr_get_payload_len(dst) != vrf_addr_len(&o->addr)) {
@@ -354,10 +341,7 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	snprintf(o->dev, sizeof(o->dev), "%s", dev);
 	o->state = ndm->ndm_state;
-	if (vrf_objv_push(c->out, &o->obj) < 0) {
-		free(o);
-		return -ENOMEM;
-	}
+	vrf_objv_push(c->out, &o->obj);
 	return 0;
 }
 
@@ -396,10 +380,6 @@ static int neigh_observe(struct vrf_run *run, struct vrf_ns *ns, const struct vr
 		if (r < 0)
 			break;
 		req = vrf_nl_request(nl, RTM_GETNEIGH, 0);
-		if (!req) {
-			r = -ENOMEM;
-			break;
-		}
 		ndm = mnl_nlmsg_put_extra_header(req, sizeof(*ndm));
 		ndm->ndm_family = AF_UNSPEC;
 		r = vrf_nl_dump(nl, req, neigh_cb, neigh_reset, &c);
@@ -434,10 +414,6 @@ static int neigh_apply(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_
 	if (r < 0)
 		goto fail_all;
 	b = vrf_nl_batch_new(nl, on_error, NULL);
-	if (!b) {
-		r = -ENOMEM;
-		goto fail_all;
-	}
 	for (size_t i = 0; i < n; i++) {
 		struct vrf_op *op = &ops[i];
 		const struct neigh_obj *o =
