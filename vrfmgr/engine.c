@@ -58,39 +58,34 @@ const struct vrf_config *vrf_run_config(const struct vrf_run *run) { return run-
 int vrf_run_verbose(const struct vrf_run *run) { return run->verbose; }
 void vrf_run_replan(struct vrf_run *run, struct vrf_ns *ns) { (void)run; ns->replan = true; }
 
-/* The run is needed by vrf_ns_enter() to find the way back; plugins hold
- * only the ns, so the one run of this process is remembered here. */
-static struct vrf_run *the_run;
-/* Entered namespaces, innermost last: a plugin that opens a socket in one
- * domain while inside another still finds its way back. */
-static struct vrf_ns *entered[8];
-static size_t n_entered;
-
+/* Plugins hold only the ns; the way back is in its run. */
 int vrf_ns_enter(struct vrf_ns *ns)
 {
+	struct vrf_run *run = ns->run;
+
 	if (ns->fd < 0)
 		return -ENOENT;
-	if (n_entered == sizeof(entered) / sizeof(entered[0]))
+	if (run->n_entered == sizeof(run->entered) / sizeof(run->entered[0]))
 		abort();	/* unbalanced enter/leave: a bug, not a condition */
 	if (setns(ns->fd, CLONE_NEWNET) < 0)
 		return -errno;
-	entered[n_entered++] = ns;
-	the_run->current = ns;
+	run->entered[run->n_entered++] = ns;
+	run->current = ns;
 	return 0;
 }
 
 int vrf_ns_leave(struct vrf_ns *ns)
 {
+	struct vrf_run *run = ns->run;
 	int back;
 
-	(void)ns;
-	if (!n_entered)
+	if (!run->n_entered)
 		abort();
-	n_entered--;
-	back = n_entered ? entered[n_entered - 1]->fd : the_run->host_fd;
+	run->n_entered--;
+	back = run->n_entered ? run->entered[run->n_entered - 1]->fd : run->host_fd;
 	if (setns(back, CLONE_NEWNET) < 0)
 		abort();	/* stuck in a domain: nothing after this is safe */
-	the_run->current = n_entered ? entered[n_entered - 1] : NULL;
+	run->current = run->n_entered ? run->entered[run->n_entered - 1] : NULL;
 	return 0;
 }
 
@@ -117,6 +112,15 @@ int vrf_ns_socket(struct vrf_ns *ns, int family, int type, int protocol)
 	ns->socks = s;
 	ns->socks[ns->n_socks++] = (struct vrf_sock){ family, type, protocol, fd };
 	return fd;
+}
+
+/* nl.c's wrappers go with the sockets they wrap. */
+static void ns_close_socks(struct vrf_ns *ns)
+{
+	vrf_nl_ns_release(ns);
+	for (size_t i = 0; i < ns->n_socks; i++)
+		close(ns->socks[i].fd);
+	ns->n_socks = 0;
 }
 
 void **vrf_ns_state(struct vrf_ns *ns, const struct vrf_plugin *p)
@@ -159,7 +163,6 @@ struct vrf_run *vrf_run_new(const struct vrf_config *cfg, int verbose, bool json
 		free(run);
 		return NULL;
 	}
-	the_run = run;
 	return run;
 }
 
@@ -187,8 +190,7 @@ static void ns_free(struct vrf_ns *ns)
 			ps[i]->ns_release(ns, *st);
 		*st = NULL;
 	}
-	for (size_t i = 0; i < ns->n_socks; i++)
-		close(ns->socks[i].fd);
+	ns_close_socks(ns);
 	free(ns->socks);
 	if (ns->fd >= 0)
 		close(ns->fd);
@@ -219,8 +221,6 @@ void vrf_run_free(struct vrf_run *run)
 	if (run->lock_fd >= 0)
 		close(run->lock_fd);
 	close(run->host_fd);
-	if (the_run == run)
-		the_run = NULL;
 	free(run);
 }
 
@@ -228,6 +228,7 @@ static struct vrf_ns *ns_add(struct vrf_run *run, const char *name, const struct
 {
 	struct vrf_ns *ns = vrf_calloc(1, sizeof(*ns));
 
+	ns->run = run;
 	ns->name = vrf_strdup(name);
 	ns->domain = d;
 	ns->fd = -1;
@@ -1147,9 +1148,7 @@ int vrf_run_destroy(struct vrf_run *run, const char *name)
 	/* Close our handles so that the kernel can tear it down; before the
 	 * deletion, which needs descriptors of its own to clear the state
 	 * (a run that hit its descriptor limit left stale records). */
-	for (size_t i = 0; i < ns->n_socks; i++)
-		close(ns->socks[i].fd);
-	ns->n_socks = 0;
+	ns_close_socks(ns);
 	for (size_t i = 0; i < n; i++) {
 		void **st = vrf_ns_state(ns, ps[i]);
 

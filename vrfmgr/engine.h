@@ -8,11 +8,14 @@
 
 #include "plugin.h"
 
+struct vrf_nl;
+
 struct vrf_sock {
 	int family, type, protocol, fd;
 };
 
 struct vrf_ns {
+	struct vrf_run *run;		/* the run it belongs to (vrf_ns_enter's way back) */
 	char *name;			/* domain name, or "host" */
 	const struct vrf_domain *domain;	/* desired state; NULL for an owned orphan */
 	int fd;				/* nsfs fd, -1 while the namespace is absent */
@@ -26,6 +29,7 @@ struct vrf_ns {
 	bool again;			/* this pass is such a pass */
 	struct vrf_sock *socks;
 	size_t n_socks;
+	struct vrf_nl *nl;		/* nl.c's wrappers of the netlink socks */
 	void *state[VRF_MAX_PLUGINS];
 	/* The plan for this namespace, in stage order. */
 	struct vrf_op *ops;
@@ -45,6 +49,10 @@ struct vrf_run {
 	size_t n_ns;
 	struct vrf_ns **by_name;	/* sorted index for vrf_ns_find() */
 	struct vrf_ns *current;		/* entered namespace, or NULL */
+	/* Entered namespaces, innermost last: a plugin that opens a socket
+	 * in one domain while inside another still finds its way back. */
+	struct vrf_ns *entered[8];
+	size_t n_entered;
 	void *state[VRF_MAX_PLUGINS];
 	int verbose;
 	bool json;

@@ -6,12 +6,11 @@
  * asks vrf_ns_socket() for an AF_NETLINK socket of the wanted bus, which the
  * engine opens inside the namespace once, caches and closes with the
  * namespace.  nl.c only wraps that descriptor (mnl_socket_fdopen()) together
- * with a sequence counter and the socket limits it measured.  nl.h gives
- * vrf_nl_get() no place to keep that wrapper, so nl.c keeps it in a small
- * table indexed by descriptor number.  An entry is trusted only while the
- * descriptor still refers to the same socket inode: once the engine closes
- * a namespace's socket and the number is reused, the stale wrapper is
- * dropped and a new one is built.  The wrapper never closes the descriptor.
+ * with a sequence counter and the socket limits it measured, and keeps the
+ * wrappers of a namespace in its slot (vrf_ns.nl, one per bus); the engine
+ * has vrf_nl_ns_release() drop them right before it closes the sockets, so
+ * a wrapper never outlives its descriptor.  The wrapper never closes the
+ * descriptor.
  *
  * Memory.  A wrapper is a few dozen bytes; request and receive buffers are
  * allocated per exchange and freed after it, so four thousand namespaces do
@@ -44,8 +43,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "engine.h"
 #include "nl.h"
-#include "plugin.h"
 
 #define NL_REQ_SIZE	(64u << 10)	/* vrf_nl_request() scratch space */
 #define NL_RX_SIZE	(64u << 10)	/* grows when a datagram is larger */
@@ -59,10 +58,10 @@
 #define NL_ERR_COST	1024u
 
 struct vrf_nl {
+	struct vrf_nl *next;	/* the namespace's wrapper of another bus */
 	struct mnl_socket *sk;
 	int fd;
 	int bus;
-	ino_t ino;
 	uint32_t portid;
 	uint32_t seq;
 	size_t chunk;		/* largest batch chunk in bytes */
@@ -70,11 +69,8 @@ struct vrf_nl {
 	char *req;		/* vrf_nl_request() buffer, NULL between uses */
 };
 
-/* The wrapper table (see the comment at the top) and the write counter that
- * nl.h exports: the only mutable file-scope state in nl.c, both required by
- * the interface. */
-static struct vrf_nl **nl_by_fd;
-static size_t nl_by_fd_n;
+/* The write counter that nl.h exports: a count of the process's requests,
+ * by its definition, and the only mutable file-scope state in nl.c. */
 static unsigned long nl_write_count;
 
 unsigned long vrf_nl_writes(void)
@@ -107,7 +103,7 @@ static int nl_sockbuf(int fd, int force_opt, int opt, int want)
 	return val;
 }
 
-static struct vrf_nl *nl_wrap(int fd, int bus, ino_t ino)
+static struct vrf_nl *nl_wrap(int fd, int bus)
 {
 	struct sockaddr_nl sa;
 	socklen_t salen = sizeof(sa);
@@ -117,7 +113,6 @@ static struct vrf_nl *nl_wrap(int fd, int bus, ino_t ino)
 	nl = vrf_calloc(1, sizeof(*nl));
 	nl->fd = fd;
 	nl->bus = bus;
-	nl->ino = ino;
 
 	/* Extended ACKs carry the kernel's explanation of a refusal; capped
 	 * ACKs keep an error reply from echoing the whole request back. */
@@ -162,37 +157,32 @@ fail:
 struct vrf_nl *vrf_nl_get(struct vrf_ns *ns, int bus)
 {
 	struct vrf_nl *nl;
-	struct stat st;
 	int fd;
 
+	for (nl = ns->nl; nl; nl = nl->next)
+		if (nl->bus == bus)
+			return nl;
 	fd = vrf_ns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, bus);
 	if (fd < 0) {
 		errno = fd == -1 && errno ? errno : -fd;
 		return NULL;
 	}
-	if (fstat(fd, &st) < 0)
-		return NULL;
-	if ((size_t)fd < nl_by_fd_n && nl_by_fd[fd]) {
-		nl = nl_by_fd[fd];
-		if (nl->ino == st.st_ino && nl->bus == bus)
-			return nl;
-		nl_drop(nl);
-		nl_by_fd[fd] = NULL;
+	nl = nl_wrap(fd, bus);
+	if (nl) {
+		nl->next = ns->nl;
+		ns->nl = nl;
 	}
-	if ((size_t)fd >= nl_by_fd_n) {
-		size_t n = (size_t)fd + 16;
-		struct vrf_nl **v = realloc(nl_by_fd, n * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		memset(v + nl_by_fd_n, 0, (n - nl_by_fd_n) * sizeof(*v));
-		nl_by_fd = v;
-		nl_by_fd_n = n;
-	}
-	nl = nl_wrap(fd, bus, st.st_ino);
-	if (nl)
-		nl_by_fd[fd] = nl;
 	return nl;
+}
+
+void vrf_nl_ns_release(struct vrf_ns *ns)
+{
+	while (ns->nl) {
+		struct vrf_nl *next = ns->nl->next;
+
+		nl_drop(ns->nl);
+		ns->nl = next;
+	}
 }
 
 struct nlmsghdr *vrf_nl_request(struct vrf_nl *nl, uint16_t type, uint16_t flags)

@@ -25,6 +25,10 @@ struct vrf_op;
  * in the namespace and closed with it.  NULL with errno set on failure. */
 struct vrf_nl *vrf_nl_get(struct vrf_ns *ns, int bus);
 
+/* Free nl.c's state of ns (the wrappers vrf_nl_get() made); the engine
+ * calls it right before it closes the namespace's sockets. */
+void vrf_nl_ns_release(struct vrf_ns *ns);
+
 /* Start a request in the socket's scratch buffer (one request at a time). */
 struct nlmsghdr *vrf_nl_request(struct vrf_nl *nl, uint16_t type, uint16_t flags);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "nl.h"
 
 struct fake {
 	struct vrf_obj obj;
@@ -164,6 +165,33 @@ static const char *op_text(struct vrf_run *run, size_t ns, size_t k, struct vrf_
 	return vrf_buf_str(b);
 }
 
+/* Two runs alive at once (watch makes one per pass): each namespace finds
+ * its way back through its own run, whichever run was made or freed last,
+ * and nl.c keeps one wrapper per namespace and bus in the namespace itself.
+ * Entering a namespace needs CAP_SYS_ADMIN, so without it this is skipped. */
+static void test_two_runs(struct vrf_config *cfg)
+{
+	struct vrf_run *a = new_run(cfg), *b = new_run(cfg);
+	struct vrf_ns *ns = a->ns[a->n_ns - 1];
+	struct vrf_nl *nl;
+
+	vrf_run_free(b);
+	if (vrf_ns_enter(ns) == -EPERM) {
+		printf("ok - (not root: entering a namespace is skipped)\n");
+		vrf_run_free(a);
+		return;
+	}
+	CHECK(a->current == ns && a->n_entered == 1, "the ns's own run records the entry");
+	vrf_ns_leave(ns);
+	CHECK(a->current == NULL && a->n_entered == 0, "and the way back, with the other run gone");
+	nl = vrf_nl_get(ns, NETLINK_ROUTE);
+	CHECK(nl && ns->nl == nl && vrf_nl_get(ns, NETLINK_ROUTE) == nl,
+	      "one netlink wrapper per namespace and bus, kept in the namespace");
+	CHECK(a->ns[0] != ns && vrf_nl_get(a->ns[0], NETLINK_ROUTE) != nl,
+	      "another namespace has its own");
+	vrf_run_free(a);
+}
+
 int main(void)
 {
 	char path[] = "/tmp/vrf-engine-XXXXXX";
@@ -239,6 +267,7 @@ int main(void)
 		CHECK(op.err == -EIO && !op.errmsg, "vrf_op_fail without text leaves errmsg NULL");
 	}
 
+	test_two_runs(cfg);
 	vrf_buf_free(&b);
 	vrf_config_free(cfg);
 	unlink(path);

@@ -27,6 +27,7 @@
 #include <linux/rtnetlink.h>
 
 #define vrf_nl_get test_nl_get
+#define vrf_nl_ns_release test_nl_ns_release
 #define vrf_nl_request test_nl_request
 #define vrf_nl_dump test_nl_dump
 #define vrf_nl_talk test_nl_talk
