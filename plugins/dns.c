@@ -473,7 +473,7 @@ static int write_resolv(const char *domain, const char *text)
 	r = open_dirs(domain, true, NULL, &dfd);
 	if (r < 0)
 		return r;
-	r = vrf_write_atomic(dfd, "resolv.conf", text, strlen(text), 0644);
+	r = vrf_write_atomic_at(dfd, "resolv.conf", text, strlen(text), 0644);
 	close(dfd);
 	return r;
 }

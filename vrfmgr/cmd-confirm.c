@@ -55,11 +55,9 @@ static void notice(const char *fmt, ...)
 static int parse_args(const char *cmd, int argc, char **argv, bool allow_dry_run,
 		      struct safe_opts *so, char ***ret_names, size_t *ret_n)
 {
-	char **names = calloc((size_t)argc + 1, sizeof(*names));
+	char **names = vrf_calloc((size_t)argc + 1, sizeof(*names));
 	size_t n = 0, len;
 
-	if (!names)
-		abort();
 	len = (size_t)snprintf(so->command, sizeof(so->command), "%s", cmd);
 	for (int i = 0; i < argc; i++) {
 		const char *v = NULL;
@@ -445,9 +443,7 @@ int cmd_undo_timer(const struct options *o, int argc, char **argv)
 	/* Leave the pid file to a successor that apply may have started. */
 	state = vrf_config_new();
 	free(state->state_dir);
-	state->state_dir = strdup(argv[1]);
-	if (!state->state_dir)
-		abort();
+	state->state_dir = vrf_strdup(argv[1]);
 	if (vrf_state_read(state, NULL, VRF_UNDO_PID, &text, &len) == 0 &&
 	    atol(text) == (long)getpid())
 		vrf_state_remove(state, NULL, VRF_UNDO_PID);
@@ -678,9 +674,7 @@ int cmd_rollback(const struct options *o, int argc, char **argv)
 		goto out;
 	/* The history goes on where the file in force keeps it. */
 	free(cfg->history_dir);
-	cfg->history_dir = strdup(live->history_dir);
-	if (!cfg->history_dir)
-		abort();
+	cfg->history_dir = vrf_strdup(live->history_dir);
 	cfg->history_keep = live->history_keep;
 	if (so.dry_run) {
 		rc = rollback_plan(o, cfg);

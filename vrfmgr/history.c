@@ -19,11 +19,9 @@
 
 static int mkdir_p(const char *path, mode_t mode)
 {
-	char *p = strdup(path);
+	char *p = vrf_strdup(path);
 	int r = 0;
 
-	if (!p)
-		return -ENOMEM;
 	for (char *s = p + 1; *s; s++) {
 		if (*s != '/')
 			continue;
@@ -43,11 +41,9 @@ out:
 
 static int fsync_dir_of(const char *path)
 {
-	char *dir = strdup(path), *slash;
+	char *dir = vrf_strdup(path), *slash;
 	int fd, r = 0;
 
-	if (!dir)
-		return -ENOMEM;
 	slash = strrchr(dir, '/');
 	if (slash)
 		*(slash == dir ? slash + 1 : slash) = '\0';
@@ -77,11 +73,9 @@ static int write_all(int fd, const char *s, size_t n)
 
 int vrf_write_atomic(const char *path, const char *text, mode_t mode)
 {
-	char *tmp;
+	char *tmp = vrf_asprintf("%s.tmp", path);
 	int fd, r;
 
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
-		return -ENOMEM;
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
@@ -155,11 +149,7 @@ static void meta_text(const struct vrf_hist *h, struct vrf_buf *b)
 
 static char *entry_path(const char *dir, unsigned id, const char *name)
 {
-	char *p;
-
-	if (asprintf(&p, "%s/%u%s%s", dir, id, name ? "/" : "", name ? name : "") < 0)
-		abort();
-	return p;
+	return vrf_asprintf("%s/%u%s%s", dir, id, name ? "/" : "", name ? name : "");
 }
 
 int vrf_hist_write(const char *dir, const struct vrf_hist *h)
@@ -212,10 +202,8 @@ int vrf_hist_read(const char *dir, unsigned id, struct vrf_hist *h)
 	if (fd < 0)
 		return -errno;
 	f = fdopen(fd, "r");
-	if (!f) {
-		close(fd);
-		return -ENOMEM;
-	}
+	if (!f)
+		vrf_oom();	/* fdopen fails only for want of memory here */
 	while (fgets(line, sizeof(line), f)) {
 		char *eq = strchr(line, '=');
 
@@ -252,9 +240,7 @@ int vrf_hist_ids(const char *dir, unsigned **ret_ids, size_t *ret_n)
 
 		if (vrf_parse_uint(e->d_name, 1, 999999999, &v) < 0)
 			continue;
-		ids = realloc(ids, (n + 1) * sizeof(*ids));
-		if (!ids)
-			abort();
+		ids = vrf_realloc(ids, n + 1, sizeof(*ids));
 		ids[n++] = (unsigned)v;
 	}
 	closedir(d);
@@ -320,16 +306,16 @@ void vrf_hist_prune(const char *dir, unsigned keep)
  * snapshot root it was loaded from. */
 static char *original_path(const char *path, const char *root)
 {
-	char cwd[PATH_MAX], *out;
+	char cwd[PATH_MAX];
 	size_t rl = root ? strlen(root) : 0;
 
 	if (root && !strncmp(path, root, rl) && path[rl] == '/')
-		return strdup(path + rl);
+		return vrf_strdup(path + rl);
 	if (path[0] == '/')
-		return strdup(path);
-	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&out, "%s/%s", cwd, path) < 0)
-		return NULL;
-	return out;
+		return vrf_strdup(path);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;	/* errno says why */
+	return vrf_asprintf("%s/%s", cwd, path);
 }
 
 static int copy_file(const char *from, const char *to)
@@ -377,9 +363,8 @@ static int snapshot_one(const char *files_dir, const char *src, const char *root
 	int r;
 
 	if (!orig)
-		return -ENOMEM;
-	if (asprintf(&dst, "%s%s", files_dir, orig) < 0)
-		abort();
+		return -errno;
+	dst = vrf_asprintf("%s%s", files_dir, orig);
 	slash = strrchr(dst, '/');
 	*slash = '\0';
 	r = mkdir_p(dst, 0755);
@@ -414,15 +399,14 @@ int vrf_hist_snapshot(const struct vrf_config *cfg, const char *root, struct vrf
 
 	main_path = original_path(cfg->path, root);
 	if (!main_path)
-		return -ENOMEM;
+		return -errno;
 	snprintf(h->main, sizeof(h->main), "%s", main_path);
 	free(main_path);
 	h->id = next_id(dir);
 	/* Built under a dot name and renamed into place: an entry is there
 	 * whole or not at all. */
-	if (asprintf(&tmp, "%s/.new-%u", dir, h->id) < 0 ||
-	    asprintf(&files, "%s/" FILES, tmp) < 0)
-		abort();
+	tmp = vrf_asprintf("%s/.new-%u", dir, h->id);
+	files = vrf_asprintf("%s/" FILES, tmp);
 	final = entry_path(dir, h->id, NULL);
 	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	r = mkdir_p(files, 0755);
@@ -433,10 +417,8 @@ int vrf_hist_snapshot(const struct vrf_config *cfg, const char *root, struct vrf
 			r = snapshot_one(files, cfg->files[i], root);
 	if (r == 0) {
 		struct vrf_buf b = { 0 };
-		char *meta;
+		char *meta = vrf_asprintf("%s/" META, tmp);
 
-		if (asprintf(&meta, "%s/" META, tmp) < 0)
-			abort();
 		meta_text(h, &b);
 		r = vrf_write_atomic(meta, vrf_buf_str(&b), 0600);
 		vrf_buf_free(&b);
@@ -460,10 +442,9 @@ int vrf_hist_snapshot(const struct vrf_config *cfg, const char *root, struct vrf
 struct vrf_config *vrf_hist_load(const char *dir, const struct vrf_hist *h, char **ret_root)
 {
 	struct vrf_config *cfg;
-	char *root = entry_path(dir, h->id, FILES), *main_path;
+	char *root = entry_path(dir, h->id, FILES);
+	char *main_path = vrf_asprintf("%s%s", root, h->main);
 
-	if (asprintf(&main_path, "%s%s", root, h->main) < 0)
-		abort();
 	vrf_path_set_root(root);
 	cfg = vrf_config_load(main_path);
 	vrf_path_set_root(NULL);
@@ -487,10 +468,8 @@ static int list_one(const char *path, const struct stat *st, int flag, struct FT
 {
 	if (flag != FTW_F)
 		return 0;
-	listed.v = realloc(listed.v, (listed.n + 1) * sizeof(*listed.v));
-	if (!listed.v || !(listed.v[listed.n] = strdup(path)))
-		abort();
-	listed.n++;
+	listed.v = vrf_realloc(listed.v, listed.n + 1, sizeof(*listed.v));
+	listed.v[listed.n++] = vrf_strdup(path);
 	return 0;
 }
 
@@ -520,11 +499,10 @@ static void cat_file(const char *path, const char *name)
 
 int vrf_hist_print_files(const char *dir, const struct vrf_hist *h)
 {
-	char *root = entry_path(dir, h->id, FILES), *main_path;
+	char *root = entry_path(dir, h->id, FILES);
+	char *main_path = vrf_asprintf("%s%s", root, h->main);
 	size_t rl = strlen(root);
 
-	if (asprintf(&main_path, "%s%s", root, h->main) < 0)
-		abort();
 	listed.v = NULL;
 	listed.n = 0;
 	if (nftw(root, list_one, 16, FTW_PHYS) < 0) {

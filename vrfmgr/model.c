@@ -685,20 +685,15 @@ static char *path_root;
 void vrf_path_set_root(const char *root)
 {
 	free(path_root);
-	path_root = root ? strdup(root) : NULL;
-	if (root && !path_root)
-		abort();
+	path_root = root ? vrf_strdup(root) : NULL;
 }
 
 char *vrf_path_relative(const struct vrf_loc *loc, const char *rel)
 {
 	const char *slash;
 
-	if (rel[0] == '/' && path_root) {
-		if (asprintf(&out, "%s%s", path_root, rel) < 0)
-			return NULL;
-		return out;
-	}
+	if (rel[0] == '/' && path_root)
+		return vrf_asprintf("%s%s", path_root, rel);
 	if (rel[0] == '/' || !loc || !loc->file || !(slash = strrchr(loc->file, '/')))
 		return vrf_strdup(rel);
 	return vrf_asprintf("%.*s/%s", (int)(slash - loc->file), loc->file, rel);
@@ -750,10 +745,7 @@ int vrf_open_trusted(struct vrf_config *cfg, const struct vrf_loc *loc, const ch
 	}
 	/* Back to blocking reads now that we know it is a regular file. */
 	fcntl(fd, F_SETFL, 0);
-	cfg->files = xrealloc(cfg->files, (cfg->n_files + 1) * sizeof(*cfg->files));
-	cfg->files[cfg->n_files] = strdup(path);
-	if (!cfg->files[cfg->n_files])
-		abort();
-	cfg->n_files++;
+	cfg->files = vrf_realloc(cfg->files, cfg->n_files + 1, sizeof(*cfg->files));
+	cfg->files[cfg->n_files++] = vrf_strdup(path);
 	return fd;
 }

@@ -169,7 +169,7 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int vrf_write_atomic(int dfd, const char *file, const void *buf, size_t len, mode_t mode)
+int vrf_write_atomic_at(int dfd, const char *file, const void *buf, size_t len, mode_t mode)
 {
 	char tmp[NAME_MAX + 1];
 	int fd, r;
@@ -212,7 +212,7 @@ int vrf_state_write(const struct vrf_config *cfg, const char *domain, const char
 		drop_if_empty(cfg, domain);
 		return dfd;
 	}
-	r = vrf_write_atomic(dfd, file, buf, len, 0644);
+	r = vrf_write_atomic_at(dfd, file, buf, len, 0644);
 	close(dfd);
 	if (r < 0)
 		drop_if_empty(cfg, domain);

@@ -40,7 +40,7 @@ int vrf_state_write(const struct vrf_config *cfg, const char *domain, const char
  * through a temporary .FILE.tmp (O_EXCL|O_NOFOLLOW), fsync, renameat and an
  * fsync of the folder.  Returns 0 or -errno; on failure FILE is untouched
  * and no temporary file is left. */
-int vrf_write_atomic(int dfd, const char *file, const void *buf, size_t len, mode_t mode);
+int vrf_write_atomic_at(int dfd, const char *file, const void *buf, size_t len, mode_t mode);
 
 /* Read state_dir/DOMAIN/FILE whole into *ret_buf (malloc'd, NUL-terminated,
  * *ret_len bytes without the NUL).  -ENOENT when there is none; -EPERM when

@@ -120,7 +120,7 @@ static void test_write_atomic(const char *top)
 	tmp = join(dir, ".resolv.conf.tmp");
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	old = umask(077);
-	check(vrf_write_atomic(dfd, "resolv.conf", "one\n", 4, 0644) == 0, "write_atomic into a folder fd");
+	check(vrf_write_atomic_at(dfd, "resolv.conf", "one\n", 4, 0644) == 0, "write_atomic_at into a folder fd");
 	umask(old);
 	check(stat(f, &st) == 0 && (st.st_mode & 07777) == 0644, "0644 although the umask was 077");
 	check(access(tmp, F_OK) < 0 && errno == ENOENT, "no temporary file left");
@@ -130,7 +130,7 @@ static void test_write_atomic(const char *top)
 	check(symlink(victim, tmp) == 0, "plant .resolv.conf.tmp -> victim");
 	unlink(f);
 	check(symlink(victim, f) == 0, "plant resolv.conf -> victim");
-	check(vrf_write_atomic(dfd, "resolv.conf", "two\n", 4, 0644) == 0, "write over both links");
+	check(vrf_write_atomic_at(dfd, "resolv.conf", "two\n", 4, 0644) == 0, "write over both links");
 	check(lstat(f, &st) == 0 && S_ISREG(st.st_mode), "resolv.conf is a file again");
 	fd = open(victim, O_RDONLY);
 	check(fd >= 0 && read(fd, buf, sizeof(buf) - 1) == 6 && !strcmp(buf, "victim"),
