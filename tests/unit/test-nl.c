@@ -6,7 +6,8 @@
  * dump flagged NLM_F_DUMP_INTR is thrown away and read again whole (and
  * given up after a bounded number of tries); a dump error is returned; a
  * batch asks for one ACK per chunk (its last request), maps a failure back
- * to its request's tag with the extended-ack text, splits into chunks that
+ * to its request's tag with the extended-ack text, lets a deletion whose
+ * object is already gone pass (and nothing else), splits into chunks that
  * fit, grows from a small buffer up to a chunk, and counts its writes; a
  * request built elsewhere is copied into a batch whole (vrf_nl_batch_copy);
  * vrf_nl_talk() returns the error and its text; vrf_nl_query() feeds a GET's
@@ -427,6 +428,68 @@ static void test_query(struct vrf_nl *nl)
 
 /* Requests built elsewhere are copied into a batch whole: the failing one
  * is found by its tag, the others are answered by one ACK. */
+/* Deletions that find their object gone: each request is answered with the
+ * error of its entry, in order. */
+static const struct {
+	uint16_t type;
+	int err;
+	bool reported;
+} absent_cases[] = {
+	{ RTM_DELROUTE, -ESRCH, false },
+	{ RTM_DELROUTE, -ENODEV, false },
+	{ RTM_DELADDR, -EADDRNOTAVAIL, false },
+	{ RTM_DELADDR, -ENODEV, false },
+	{ RTM_DELRULE, -ENOENT, false },
+	{ RTM_DELNEIGH, -ENOENT, false },
+	{ RTM_NEWROUTE, -ESRCH, true },		/* not a deletion */
+	{ RTM_DELROUTE, -EPERM, true },		/* not "no such object" */
+	{ RTM_DELRULE, -ESRCH, true },		/* another type's answer */
+	{ RTM_DELLINK, -ENODEV, true },		/* links decide per request */
+};
+static unsigned absent_next;
+
+static int script_absent(const struct nlmsghdr *req, size_t len)
+{
+	const struct nlmsghdr *nlh;
+	int rest = (int)len;
+
+	for (nlh = req; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
+		reply_err(nlh, absent_cases[absent_next++].err, NULL);
+	return 0;
+}
+
+static void absent_error(void *tag, int err, const char *msg, void *data)
+{
+	unsigned *mask = data;
+
+	(void)err;
+	(void)msg;
+	*mask |= 1u << (long)tag;
+}
+
+static void test_absent(struct vrf_nl *nl)
+{
+	size_t n = sizeof(absent_cases) / sizeof(absent_cases[0]);
+	unsigned mask = 0, want = 0;
+	struct vrf_nl_batch *b;
+	int err;
+
+	script = script_absent;
+	absent_next = 0;
+	b = test_nl_batch_new(nl, absent_error, &mask);
+	for (long i = 0; i < (long)n; i++) {
+		struct nlmsghdr *nlh = test_nl_batch_add(b, absent_cases[i].type, 0, (void *)i);
+
+		mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtmsg));
+		if (absent_cases[i].reported)
+			want |= 1u << i;
+	}
+	err = test_nl_batch_finish(b);
+	check(mask == want, "a route, address, rule or neighbour deletion that finds its object "
+	      "gone is no failure; other refusals are");
+	check(err == -ESRCH, "the batch's error is the first refusal that counts");
+}
+
 static void test_batch_copy(struct vrf_nl *nl)
 {
 	struct failures cf = { 0 };
@@ -543,6 +606,7 @@ int main(void)
 	test_batches(nl);
 	test_query(nl);
 	test_batch_copy(nl);
+	test_absent(nl);
 	test_dump_objs(nl);
 	test_ifc();
 	test_portids();
