@@ -17,28 +17,6 @@
 #define META "meta"
 #define FILES "files"
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char *p = vrf_strdup(path);
-	int r = 0;
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			r = -errno;
-		*s = '/';
-		if (r < 0)
-			goto out;
-	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		r = -errno;
-out:
-	free(p);
-	return r;
-}
-
 static int fsync_dir_of(const char *path)
 {
 	char *dir = vrf_strdup(path), *slash;
@@ -73,27 +51,20 @@ static int write_all(int fd, const char *s, size_t n)
 
 int vrf_write_atomic(const char *path, const char *text, mode_t mode)
 {
-	char *tmp = vrf_asprintf("%s.tmp", path);
-	int fd, r;
+	char *dir = vrf_strdup(path), *slash = strrchr(dir, '/');
+	const char *file = path;
+	int dfd, r;
 
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
+	/* The one atomic writer (state.c), relative to the file's folder. */
+	if (slash) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		file = path + (slash - dir) + 1;
 	}
-	r = write_all(fd, text, strlen(text));
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r == 0)
-		r = fsync_dir_of(path);
-	else
-		unlink(tmp);
-out:
-	free(tmp);
+	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = dfd < 0 ? -errno : vrf_write_atomic_at(dfd, file, text, strlen(text), mode);
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
 	return r;
 }
 
@@ -102,7 +73,7 @@ int vrf_hist_dir_ok(const char *dir, bool create)
 	struct stat st;
 
 	if (create) {
-		int r = mkdir_p(dir, 0700);
+		int r = vrf_mkdir_p(dir, 0700);
 
 		if (r < 0) {
 			fprintf(stderr, "vrfmgr: history_dir %s: %s\n", dir, strerror(-r));
@@ -367,7 +338,7 @@ static int snapshot_one(const char *files_dir, const char *src, const char *root
 	dst = vrf_asprintf("%s%s", files_dir, orig);
 	slash = strrchr(dst, '/');
 	*slash = '\0';
-	r = mkdir_p(dst, 0755);
+	r = vrf_mkdir_p(dst, 0755);
 	*slash = '/';
 	if (r == 0 && access(dst, F_OK) < 0)	/* a file may be opened twice */
 		r = copy_file(src, dst);
@@ -409,7 +380,7 @@ int vrf_hist_snapshot(const struct vrf_config *cfg, const char *root, struct vrf
 	files = vrf_asprintf("%s/" FILES, tmp);
 	final = entry_path(dir, h->id, NULL);
 	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	r = mkdir_p(files, 0755);
+	r = vrf_mkdir_p(files, 0755);
 	/* Plugins are code, not configuration: a snapshot loads the plugin_dir
 	 * of its time from where it is. */
 	for (size_t i = 0; r == 0 && i < cfg->n_files; i++)
