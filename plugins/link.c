@@ -1245,6 +1245,7 @@ const struct vrf_plugin vrf_link_plugin = {
 	.ns_release = vrf_link_ns_release,
 	.run_end = vrf_link_run_end,
 	.disruptive = link_disruptive,
+	.metrics = vrf_link_metrics,
 };
 
 VRF_PLUGIN_REGISTER(vrf_link_plugin);

@@ -269,6 +269,9 @@ int vrf_link_cache(struct vrf_run *run, struct vrf_ns *ns, bool fresh,
 void vrf_link_cache_invalidate(struct vrf_run *run);
 void vrf_link_ns_release(struct vrf_ns *ns, void *state);
 void vrf_link_run_end(struct vrf_run *run);
+/* The metrics slot: counters of every link in ns (link-metrics.c). */
+int vrf_link_metrics(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
+		     struct vrf_obj *const *live, size_t n, struct vrf_metrics *m);
 /* Ask the kernel now for device name in ns: 0 and its kind (IFLA_INFO_KIND,
  * "" for none) in type, or -errno (-ENODEV: no such device). */
 int vrf_link_kernel_kind(struct vrf_ns *ns, const char *name, char type[16]);

@@ -1252,6 +1252,16 @@ static int route_apply(struct vrf_run *run, struct vrf_ns *ns,
 	return first ? first : err;
 }
 
+/* The live objects are the routes observe found carrying route_protocol:
+ * exactly the ones vrfmgr owns, no second dump needed. */
+static int route_metrics(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
+			 struct vrf_obj *const *live, size_t n, struct vrf_metrics *m)
+{
+	vrf_metric(m, "vrfmgr_routes", "gauge", "Routes vrfmgr owns in the domain.", (double)n,
+		   NULL);
+	return 0;
+}
+
 static const char *const route_keys[] = { "route", NULL };
 
 /* A change is one NLM_F_REPLACE and never leaves a gap; a removal stops
@@ -1277,6 +1287,7 @@ static const struct vrf_plugin route_plugin = {
 	.format_change = vrf_format_was,
 	.free = route_free,
 	.disruptive = route_disruptive,
+	.metrics = route_metrics,
 };
 
 VRF_PLUGIN_REGISTER(route_plugin);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "metrics.h"
 #include "nl.h"
 
 /* Monitors per namespace: rtnetlink and nftables. */
@@ -38,6 +39,7 @@ struct watch {
 	struct pollfd *fds;	/* monitors, then the signalfd last */
 	size_t n_mon;
 	int sfd;
+	const char *metrics;	/* --metrics FILE, or NULL */
 };
 
 static int open_monitor(struct vrf_ns *ns, int bus, unsigned groups)
@@ -153,11 +155,29 @@ static void drain(struct watch *w)
 			;
 }
 
+/* The metrics of the state a pass left behind, written over --metrics FILE
+ * atomically, so a textfile collector never reads half of it. */
+static void write_metrics(struct watch *w)
+{
+	struct vrf_buf b = { 0 };
+	int r;
+
+	if (!w->metrics)
+		return;
+	vrf_metrics_collect(w->cfg, w->o->verbose, &b);
+	r = vrf_write_atomic(w->metrics, vrf_buf_str(&b), b.len, 0644);
+	if (r < 0)
+		fprintf(stderr, "vrfmgr: cannot write %s: %s\n", w->metrics, strerror(-r));
+	vrf_buf_free(&b);
+}
+
 /* One reconcile pass.  Returns -errno when it could not attach (it said
  * why); *ret_again is set when someone else changed a domain meanwhile. */
 static int pass(struct watch *w, bool *ret_again)
 {
 	struct vrf_run *run = vrf_run_new(w->cfg, w->o->verbose, false);
+	double started = vrf_now_real(), t0 = vrf_now_mono();
+	bool ok;
 	int r;
 
 	*ret_again = false;
@@ -173,7 +193,10 @@ static int pass(struct watch *w, bool *ret_again)
 	vrf_run_plan(run);
 	vrf_run_apply(run);
 	*ret_again = foreign_pending(w);
+	ok = !run->errors;
 	vrf_run_free(run);
+	vrf_last_apply_record(w->cfg, started, vrf_now_mono() - t0, ok);
+	write_metrics(w);
 	return 0;
 }
 
@@ -218,14 +241,19 @@ int cmd_watch(const struct options *o, int argc, char **argv)
 	sigset_t mask;
 	int rc = VRF_EXIT_ERROR;
 
-	if (argc == 2 && !strcmp(argv[0], "--interval")) {
-		if (vrf_parse_uint(argv[1], 1, 86400, &interval) < 0) {
-			fprintf(stderr, "vrfmgr: --interval takes seconds from 1 to 86400\n");
+	for (int i = 0; i < argc; i += 2) {
+		if (i + 1 < argc && !strcmp(argv[i], "--interval")) {
+			if (vrf_parse_uint(argv[i + 1], 1, 86400, &interval) < 0) {
+				fprintf(stderr, "vrfmgr: --interval takes seconds from 1 to 86400\n");
+				return VRF_EXIT_ERROR;
+			}
+		} else if (i + 1 < argc && !strcmp(argv[i], "--metrics") && argv[i + 1][0]) {
+			w.metrics = argv[i + 1];
+		} else {
+			fprintf(stderr, "vrfmgr: usage: watch [--interval SECONDS] "
+				"[--metrics FILE]\n");
 			return VRF_EXIT_ERROR;
 		}
-	} else if (argc) {
-		fprintf(stderr, "vrfmgr: usage: watch [--interval SECONDS]\n");
-		return VRF_EXIT_ERROR;
 	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "vrfmgr: watch needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)\n");

@@ -32,6 +32,7 @@ int cmd_status(const struct options *o, int argc, char **argv);
 int cmd_exec(const struct options *o, int argc, char **argv);
 int cmd_destroy(const struct options *o, int argc, char **argv);
 int cmd_watch(const struct options *o, int argc, char **argv);
+int cmd_metrics(const struct options *o, int argc, char **argv);
 int cmd_version(const struct options *o, int argc, char **argv);
 /* cmd-confirm.c: apply with history, --confirm and --no-disruptive. */
 int cmd_confirm(const struct options *o, int argc, char **argv);

@@ -23,11 +23,13 @@
 #include "model.h"
 #include "state.h"
 
-/* Bump when struct vrf_plugin or any function below changes incompatibly. */
-#define VRF_PLUGIN_ABI 2
+/* Bump when struct vrf_plugin or any function below changes incompatibly.
+ * 2: the disruptive slot; 3: the metrics slot. */
+#define VRF_PLUGIN_ABI 3
 
 struct vrf_run;
 struct vrf_ns;
+struct vrf_metrics;
 
 enum vrf_op_kind {
 	VRF_OP_ADD,
@@ -146,6 +148,13 @@ struct vrf_plugin {
 	 * Plans mark such ops with "!" and apply --no-disruptive refuses
 	 * them.  Must not touch the kernel. */
 	const char *(*disruptive)(const struct vrf_op *op);
+
+	/* Optional (ABI 3): add this kind's samples for domain d to m (vrf_metric()),
+	 * for `metrics`.  live holds the n objects of this kind that observe()
+	 * returned in this run.  Read-only; return 0 or -errno (the engine says
+	 * which kind failed and leaves its samples of d out). */
+	int (*metrics)(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
+		       struct vrf_obj *const *live, size_t n, struct vrf_metrics *m);
 };
 
 /* Built-in plugins register themselves into a linker section, so adding a
@@ -206,5 +215,12 @@ void vrf_run_replan(struct vrf_run *run, struct vrf_ns *ns);
 int vrf_run_verbose(const struct vrf_run *run);
 /* Per-plugin run-wide state slot. */
 void **vrf_run_state(struct vrf_run *run, const struct vrf_plugin *p);
+
+/* One sample of the Prometheus family `family` (created on first use with
+ * its type, "counter" or "gauge", and help text).  The engine puts the
+ * domain label first; the rest are NAME, VALUE pairs ending with NULL.
+ * Values are escaped by the engine (vrfmgr/metrics.c). */
+void vrf_metric(struct vrf_metrics *m, const char *family, const char *type, const char *help,
+		double value, ...) __attribute__((sentinel));
 
 #endif

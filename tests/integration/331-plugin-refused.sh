@@ -35,7 +35,7 @@ plugin_with abi999 '
 struct fake { unsigned abi; const char *name; };
 static const struct fake p = { 999, "bad" };
 const void *vrf_plugin_entry(void) { return &p; }'
-refused abi999 "^$T/vrfmgr.ini:3: plugin $T/abi999/abi999.so: ABI version 999, but this vrfmgr speaks 2\$" "ABI mismatch"
+refused abi999 "^$T/vrfmgr.ini:3: plugin $T/abi999/abi999.so: ABI version 999, but this vrfmgr speaks 3\$" "ABI mismatch"
 
 # ABI 1 had no disruptive() slot at the end of struct vrf_plugin: reading it
 # from such a plugin would read past its table.
@@ -43,7 +43,14 @@ plugin_with abi1 '
 struct fake { unsigned abi; const char *name; };
 static const struct fake p = { 1, "old" };
 const void *vrf_plugin_entry(void) { return &p; }'
-refused abi1 "^$T/vrfmgr.ini:3: plugin $T/abi1/abi1.so: ABI version 1, but this vrfmgr speaks 2\$" "a plugin of ABI 1"
+refused abi1 "^$T/vrfmgr.ini:3: plugin $T/abi1/abi1.so: ABI version 1, but this vrfmgr speaks 3\$" "a plugin of ABI 1"
+
+# ABI 2 had no metrics() slot after disruptive(): the same again.
+plugin_with abi2 '
+struct fake { unsigned abi; const char *name; };
+static const struct fake p = { 2, "old" };
+const void *vrf_plugin_entry(void) { return &p; }'
+refused abi2 "^$T/vrfmgr.ini:3: plugin $T/abi2/abi2.so: ABI version 2, but this vrfmgr speaks 3\$" "a plugin of ABI 2"
 
 plugin_with nosym '
 int not_the_entry(void) { return 1; }'
