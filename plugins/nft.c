@@ -87,6 +87,7 @@
 
 #include "plugin.h"
 #include "nft.h"
+#include "nft-metrics.h"
 
 #define NFT_RECORD	"nft-tables"
 #define NFT_FILE_MAX	(16u << 20)	/* a firewall file larger than this is a mistake */
@@ -2528,6 +2529,40 @@ out:
 	return r < 0 ? r : 0;
 }
 
+/* ---- metrics (the samples are made in nft-metrics.c) ---- */
+
+int vnft_list_state(struct vrf_run *run, struct vrf_ns *ns, struct vrf_obj *const *live,
+		    size_t n, struct vrf_buf *out)
+{
+	struct nft_ctx *ctx;
+	int r = 0;
+
+	if (!n)
+		return 0;
+	ctx = ctx_get(run, ns, &r);
+	if (!ctx)
+		return r;
+	/* Stateful (counters, set elements) and with handles, a table per
+	 * request as list_text() explains. */
+	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_HANDLE);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const struct nft_table *t = (const struct nft_table *)live[i];
+		char *cmd, *text = NULL;
+
+		if (asprintf(&cmd, "list table %s %s", t->family, t->name) < 0)
+			abort();
+		r = ctx_run(ctx, cmd, NULL, false, &text, NULL);
+		if (r < 0)
+			fprintf(stderr, "%s: nft %s failed\n", vrf_ns_name(ns), cmd);
+		else
+			vrf_buf_puts(out, text);
+		free(text);
+		free(cmd);
+	}
+	ctx_done(ns, false);
+	return r;
+}
+
 static const char *const nft_keys[] = { "nft_file", NULL };
 
 /* A table is replaced by flushing and refilling it: its counters, quotas
@@ -2565,6 +2600,7 @@ static const struct vrf_plugin nft_plugin = {
 	.ns_release = nft_ns_release,
 	.run_end = nft_run_end,
 	.disruptive = nft_disruptive,
+	.metrics = vnft_metrics,
 };
 
 VRF_PLUGIN_REGISTER(nft_plugin);
