@@ -501,6 +501,12 @@ static void apply_global(struct loader *L, struct raw_entry *e)
 			cfg->history_keep = (unsigned)v;
 	} else if (!strcmp(e->key, "include")) {
 		globs_sorted(L, &e->loc, e->value);
+	} else if (!strcmp(e->key, "systemd_unit_dir")) {
+		if (e->value[0] != '/' || strstr(e->value, "/.."))
+			vrf_error(cfg, &e->loc, "%s must be an absolute path without \"..\"",
+				  e->key);
+		else
+			set_string(&cfg->systemd_unit_dir, e->value);
 	} else {
 		vrf_error(cfg, &e->loc, "unknown key \"%s\" in [global]", e->key);
 	}
@@ -657,6 +663,7 @@ struct vrf_config *vrf_config_new(void)
 	set_string(&cfg->plugin_dir, VRF_PLUGIN_DIR);
 	set_string(&cfg->history_dir, VRF_DEFAULT_HISTORY_DIR);
 	cfg->history_keep = VRF_DEFAULT_HISTORY_KEEP;
+	set_string(&cfg->systemd_unit_dir, VRF_DEFAULT_UNIT_DIR);
 	cfg->route_protocol = VRF_DEFAULT_PROTO;
 	return cfg;
 }
@@ -740,6 +747,7 @@ void vrf_config_free(struct vrf_config *cfg)
 	for (size_t i = 0; i < cfg->n_files; i++)
 		free(cfg->files[i]);
 	free(cfg->files);
+	free(cfg->systemd_unit_dir);
 	free(cfg);
 }
 

@@ -24,6 +24,7 @@
 #define VRF_DEFAULT_PLUGIN_DIR	"/usr/lib/vrfmgr/plugins"
 #define VRF_DEFAULT_HISTORY_DIR	"/var/lib/vrfmgr/history"
 #define VRF_DEFAULT_HISTORY_KEEP 100
+#define VRF_DEFAULT_UNIT_DIR	"/run/systemd/system"
 #define VRF_DEFAULT_PROTO	250
 #define VRF_HOST		"host"
 
@@ -90,6 +91,7 @@ struct vrf_config {
 	char *plugin_dir;
 	char *history_dir;		/* restore points of apply (history.c) */
 	unsigned history_keep;
+	char *systemd_unit_dir;		/* where `service` drop-ins go */
 	unsigned route_protocol;
 	struct vrf_domain *host;	/* NULL when the file has no [host] */
 	struct vrf_domain **domains;	/* in file order */
