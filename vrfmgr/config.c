@@ -786,8 +786,12 @@ static void print_domain(const struct vrf_domain *d, struct vrf_buf *out)
 
 void vrf_config_print(const struct vrf_config *cfg, struct vrf_buf *out)
 {
-	vrf_buf_printf(out, "[global]\nnetns_dir = %s\nstate_dir = %s\nroute_protocol = %u\n\n",
+	vrf_buf_printf(out, "[global]\nnetns_dir = %s\nstate_dir = %s\nroute_protocol = %u\n",
 		       cfg->netns_dir, cfg->state_dir, cfg->route_protocol);
+	/* Only when set: outputs of files that never name it stay as they were. */
+	if (strcmp(cfg->systemd_unit_dir, VRF_DEFAULT_UNIT_DIR))
+		vrf_buf_printf(out, "systemd_unit_dir = %s\n", cfg->systemd_unit_dir);
+	vrf_buf_puts(out, "\n");
 	if (cfg->host)
 		print_domain(cfg->host, out);
 	for (size_t i = 0; i < cfg->n_domains; i++)

@@ -32,7 +32,7 @@ expect() {
 	else echo "FAIL: [$*] -> \"$got\", wanted \"$want\""; fails=$((fails + 1)); fi
 }
 
-expect "check plan apply audit status exec destroy watch confirm history rollback version help" vrfmgr ""
+expect "check plan apply audit status exec destroy watch metrics confirm history rollback version help" vrfmgr ""
 expect "plan" vrfmgr -c x.ini pl
 expect "--json" vrfmgr --j
 expect "FILES" vrfmgr -c ""
@@ -46,7 +46,7 @@ expect "--prune --adopt" vrfmgr plan --
 expect "--dry-run --confirm --no-disruptive" vrfmgr rollback --
 expect "--json show" vrfmgr history ""
 expect "--dot" vrfmgr status --
-expect "--interval" vrfmgr watch ""
+expect "--interval --metrics" vrfmgr watch ""
 expect "cust-a site-a" vrfmgr exec ""
 expect "COMMAND-AT-3" vrfmgr exec cust-a ""
 expect "COMMAND-AT-3" vrfmgr exec cust-a ip ""
