@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.." || exit 1
 : "${VRFMGR:=vrfmgr/vrfmgr}"
 fails=0
 EXTERNAL="glob(7) ip(8) ip-address(8) ip-netns(8) ip-route(8) ip-rule(8) nft(8)
-	  sysctl(8) systemd.service(5)"
+	  sysctl(8) systemd(1) systemd.exec(5) systemd.service(5) systemd.unit(5)"
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 
