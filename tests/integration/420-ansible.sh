@@ -1,0 +1,88 @@
+#!/bin/sh
+# The Ansible role in conf/ansible runs for real: ansible-playbook against
+# localhost (connection local) inside the sandbox, every path in the test's
+# folder.  The first run installs two drop-ins from the role's template,
+# plans (changed), applies and runs the operator's reachability check (a
+# ping between the two domains it made); the second run reports changed=0.
+# A check mode run after a domain drifted reports the plan as changed and
+# applies nothing; a failing reachability check fails the play.
+#
+#   a: lan 192.0.2.1/24 ---- b: wan 192.0.2.2/24
+. "$(dirname "$0")/lib.sh"
+
+AP=$(command -v ansible-playbook) ||
+	skip "ansible-playbook is not installed (ansible-core; tests/deps.sh installs it)"
+# Debian's ansible-core runs on Debian's python3; the modules must too.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
+
+# Everything Ansible would keep in ~/.ansible goes into the test's folder.
+export ANSIBLE_HOME="$T/ansible-home" ANSIBLE_LOCAL_TEMP="$T/ansible-tmp" \
+	ANSIBLE_REMOTE_TEMP="$T/ansible-tmp" ANSIBLE_ROLES_PATH="$TOP/conf/ansible/roles" \
+	ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_STDOUT_CALLBACK=default \
+	ANSIBLE_PYTHON_INTERPRETER="$PY"
+
+write_config <<X
+[global]
+netns_dir = /run/netns
+include = $T/vrfmgr.d/*.ini
+X
+printf 'localhost ansible_connection=local\n' >"$T/hosts"
+play() { # CHECK_COMMAND [ansible-playbook options]
+	check=$1; shift
+	cat >"$T/play.yml" <<X
+- hosts: localhost
+  gather_facts: false
+  vars:
+    vrfmgr_bin: $VRFMGR
+    vrfmgr_config: $T/vrfmgr.ini
+    vrfmgr_include_dir: $T/vrfmgr.d
+    vrfmgr_reachability_check: "$check"
+    vrfmgr_dropins:
+      - name: a
+        settings:
+          link: lan type veth peer wan peer-netns b
+          address: 192.0.2.1/24 dev lan
+          route: [198.51.100.0/24 via 192.0.2.2]
+      - name: b
+        settings:
+          address: [192.0.2.2/24 dev wan, 198.51.100.1/32 dev lo]
+  roles:
+    - vrfmgr
+X
+	"$AP" -i "$T/hosts" "$@" "$T/play.yml" >"$T/out" 2>&1
+	RC=$?
+}
+recap() { grep -E '^localhost +:' "$T/out" | tr -s ' '; }
+
+play "ip netns exec a ping -n -q -c 1 -W 2 198.51.100.1"
+expect_rc 0 "first run"
+recap | grep -Eq 'changed=[1-9]' && ok "first run changed something: $(recap)" ||
+	fail "first run: $(recap)"
+[ -f "$T/vrfmgr.d/a.ini" ] && [ -f "$T/vrfmgr.d/b.ini" ] && ok "drop-ins installed" ||
+	fail "drop-ins: $(ls "$T/vrfmgr.d")"
+expect_out 'TASK \[vrfmgr : Reachability check\]' "the reachability check ran"
+ping_ok a 198.51.100.1 "a reaches b's lo through the route the role applied"
+
+play "ip netns exec a ping -n -q -c 1 -W 2 198.51.100.1"
+expect_rc 0 "second run"
+recap | grep -q 'changed=0 ' && ok "second run changed nothing: $(recap)" ||
+	{ fail "second run: $(recap)"; sed 's/^/    | /' "$T/out"; }
+
+# Drift, seen in check mode and left alone.
+ip -n a route del 198.51.100.0/24
+play "true" --check
+expect_rc 0 "check mode run"
+recap | grep -q 'changed=1 ' && ok "check mode reports the plan as the one change: $(recap)" ||
+	fail "check mode: $(recap)"
+expect_out '\+ route 198\.51\.100\.0/24 via 192\.0\.2\.2' "the plan is shown"
+ip -n a route show 198.51.100.0/24 | grep -q . && fail "check mode applied" ||
+	ok "check mode applied nothing"
+
+# A reachability check that fails after the apply fails the play.
+play "ip netns exec a ping -n -q -c 1 -W 1 203.0.113.99"
+[ "$RC" != 0 ] && ok "a failing reachability check fails the play (exit $RC)" ||
+	fail "the play passed with a failing check"
+ip -n a route show 198.51.100.0/24 | grep -q . && ok "the apply before it ran" ||
+	fail "route not applied"
+finish
