@@ -445,8 +445,6 @@ static const struct vrf_plugin svc_plugin = {
 	/* After dns (70): the namespace and its resolv.conf exist before a
 	 * unit is pointed at them; before hooks (90), which may start it. */
 	.stage = 80,
-	/* ALWAYS: a drop-in whose key left the file must be seen to go. */
-	.flags = VRF_PLUGIN_ALWAYS,
 	.parse = svc_parse,
 	.validate = svc_validate,
 	.compare = svc_compare,
