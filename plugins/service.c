@@ -239,7 +239,14 @@ static int scan(const struct vrf_config *cfg, struct svc_run *rs)
 		size_t len = strlen(de->d_name);
 		char *domain = NULL, *text;
 
+		struct stat st;
+
 		if (len < 3 || strcmp(de->d_name + len - 2, ".d"))
+			continue;
+		/* A symlinked UNIT.d is not read, so never written through or
+		 * deleted from either: it may lead out of the unit folder. */
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
 			continue;
 		text = read_dropin(dirfd(dir), de->d_name, &domain);
 		if (!text)

@@ -26,7 +26,7 @@ int cmd_metrics(const struct options *o, int argc, char **argv)
 	cfg = cmd_load(o);
 	if (!cfg)
 		return VRF_EXIT_ERROR;
-	r = vrf_metrics_collect(cfg, o->verbose, &out);
+	r = vrf_metrics_collect(cfg, &out);
 	fputs(vrf_buf_str(&out), stdout);
 	if (fflush(stdout) != 0)
 		r = -1;

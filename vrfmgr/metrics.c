@@ -336,10 +336,12 @@ static int kind_metrics(struct vrf_run *run, struct vrf_ns *ns, struct vrf_metri
 	return rc;
 }
 
-int vrf_metrics_collect(const struct vrf_config *cfg, int verbose, struct vrf_buf *out)
+int vrf_metrics_collect(const struct vrf_config *cfg, struct vrf_buf *out)
 {
 	struct vrf_metrics *m = vrf_metrics_new();
-	struct vrf_run *run = vrf_run_new(cfg, verbose < 0 ? verbose : -1, false);
+	/* Quiet: the plan's notes (unmanaged tables) would repeat on every
+	 * scrape; errors still go to stderr. */
+	struct vrf_run *run = vrf_run_new(cfg, -1, false);
 	int rc = 0;
 
 	if (!run) {

@@ -25,7 +25,7 @@ void vrf_metrics_escape(const char *s, struct vrf_buf *out);
 /* Observe every domain of cfg without changing anything and write the
  * exposition text to out.  Returns 0, or -errno when a domain or a kind
  * could not be read (what could be read is still in out). */
-int vrf_metrics_collect(const struct vrf_config *cfg, int verbose, struct vrf_buf *out);
+int vrf_metrics_collect(const struct vrf_config *cfg, struct vrf_buf *out);
 
 /* Record the end of an apply (state_dir/last-apply): when it started
  * (CLOCK_REALTIME seconds), whether it succeeded, how long it took. */

@@ -111,6 +111,16 @@ expect_out '^a  - service dhcp@lan\.service$' "plan line for the removal"
 	ok "drop-in removed, the admin's kept" || fail "dhcp@lan.service.d: $(ls "$U/dhcp@lan.service.d")"
 [ -f "$U/foreign.service.d/50-vrfmgr.conf" ] && ok "an unmarked drop-in is left alone" ||
 	fail "foreign drop-in removed"
+# A symlinked UNIT.d is never read, so nothing behind it is deleted, even
+# a file with a's mark.
+mkdir "$T/outside"
+cp "$T/keep" "$T/outside/50-vrfmgr.conf"
+ln -s "$T/outside" "$U/evil.service.d"
+vrf apply
+expect_rc 0 "apply with a symlinked folder in the unit folder"
+[ -f "$T/outside/50-vrfmgr.conf" ] && ok "the marked file behind the symlink is left alone" ||
+	fail "vrfmgr deleted through a symlinked UNIT.d"
+rm "$U/evil.service.d"
 config ''
 vrf apply
 [ ! -e "$U/resolver.service.d" ] && ok "the last drop-in of a unit goes with its folder" ||
