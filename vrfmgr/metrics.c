@@ -17,8 +17,10 @@
 #include <unistd.h>
 
 #include "metrics.h"
+#include "state.h"
 
-#define LAST_APPLY_FILE	"last-apply"
+/* '@' is never in a domain name, so no domain's folder can take this name. */
+#define LAST_APPLY_FILE	"@last-apply"
 
 struct metric_family {
 	char *name, *type, *help;
@@ -234,16 +236,14 @@ out:
 
 int vrf_last_apply_record(const struct vrf_config *cfg, double started, double seconds, bool ok)
 {
-	char *path, text[128];
+	char text[128];
 	int n, r;
 
-	if (asprintf(&path, "%s/%s", cfg->state_dir, LAST_APPLY_FILE) < 0)
-		abort();
 	n = snprintf(text, sizeof(text), "%.3f %d %.6f\n", started, ok ? 1 : 0, seconds);
-	r = vrf_write_atomic(path, text, (size_t)n, 0644);
+	r = vrf_state_write(cfg, NULL, LAST_APPLY_FILE, text, (size_t)n);
 	if (r < 0)
-		fprintf(stderr, "vrfmgr: cannot record the apply in %s: %s\n", path, strerror(-r));
-	free(path);
+		fprintf(stderr, "vrfmgr: cannot record the apply in %s/%s: %s\n", cfg->state_dir,
+			LAST_APPLY_FILE, strerror(-r));
 	return r;
 }
 
@@ -251,17 +251,14 @@ int vrf_last_apply_record(const struct vrf_config *cfg, double started, double s
 static void last_apply_metrics(const struct vrf_config *cfg, struct vrf_metrics *m)
 {
 	double started, seconds;
-	char *path;
-	FILE *f;
+	char *text = NULL;
+	size_t len;
 	int ok;
 
-	if (asprintf(&path, "%s/%s", cfg->state_dir, LAST_APPLY_FILE) < 0)
-		abort();
-	f = fopen(path, "re");
-	free(path);
-	if (!f)
+	/* Missing (no apply yet) or untrusted (state.c warned): no samples. */
+	if (vrf_state_read(cfg, NULL, LAST_APPLY_FILE, &text, &len) < 0)
 		return;
-	if (fscanf(f, "%lf %d %lf", &started, &ok, &seconds) == 3) {
+	if (sscanf(text, "%lf %d %lf", &started, &ok, &seconds) == 3) {
 		vrf_metrics_domain(m, NULL);
 		vrf_metric(m, "vrfmgr_last_apply_timestamp_seconds", "gauge",
 			   "When the last apply started, in seconds since the epoch.", started, NULL);
@@ -270,7 +267,7 @@ static void last_apply_metrics(const struct vrf_config *cfg, struct vrf_metrics 
 		vrf_metric(m, "vrfmgr_last_apply_duration_seconds", "gauge",
 			   "How long the last apply took.", seconds, NULL);
 	}
-	fclose(f);
+	free(text);
 }
 
 /* in_sync and drift_objects of one planned namespace. */

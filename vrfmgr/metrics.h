@@ -27,7 +27,7 @@ void vrf_metrics_escape(const char *s, struct vrf_buf *out);
  * could not be read (what could be read is still in out). */
 int vrf_metrics_collect(const struct vrf_config *cfg, struct vrf_buf *out);
 
-/* Record the end of an apply (state_dir/last-apply): when it started
+/* Record the end of an apply (state_dir/@last-apply): when it started
  * (CLOCK_REALTIME seconds), whether it succeeded, how long it took. */
 int vrf_last_apply_record(const struct vrf_config *cfg, double started, double seconds, bool ok);
 /* Seconds since the epoch, and a monotonic clock for durations. */
