@@ -189,7 +189,7 @@ static int write_all(int fd, const char *text, size_t len)
 	return 0;
 }
 
-int vrf_write_atomic(const char *path, const char *text, size_t len, unsigned mode)
+int vrf_file_replace(const char *path, const char *text, size_t len, unsigned mode)
 {
 	char *dcopy = strdup(path), *bcopy = strdup(path), *tmp = NULL;
 	const char *base;

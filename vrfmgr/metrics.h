@@ -37,6 +37,6 @@ double vrf_now_mono(void);
 /* Replace path with text atomically: a temporary file in the same folder
  * (O_EXCL, O_NOFOLLOW), fsync, rename over path, fsync of the folder.  A
  * symlink at path is replaced, never followed. */
-int vrf_write_atomic(const char *path, const char *text, size_t len, unsigned mode);
+int vrf_file_replace(const char *path, const char *text, size_t len, unsigned mode);
 
 #endif
