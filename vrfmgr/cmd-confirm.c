@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 
 #include "commands.h"
+#include "metrics.h"
 #include "history.h"
 #include "state.h"
 
@@ -128,6 +129,7 @@ static int apply_config(const struct options *o, const struct vrf_config *cfg, i
 			bool prune)
 {
 	struct vrf_run *run = vrf_run_new(cfg, o->verbose, o->json);
+	double started = vrf_now_real(), t0 = vrf_now_mono();
 	int rc;
 
 	if (!run) {
@@ -144,6 +146,8 @@ static int apply_config(const struct options *o, const struct vrf_config *cfg, i
 	vrf_run_plan(run);
 	vrf_run_apply(run);
 	rc = run->errors ? VRF_EXIT_ERROR : VRF_EXIT_OK;
+	/* A restore is an apply too, for `metrics`. */
+	vrf_last_apply_record(cfg, started, vrf_now_mono() - t0, rc == VRF_EXIT_OK);
 	vrf_run_free(run);
 	return rc;
 }
@@ -319,6 +323,7 @@ static int safe_apply(const struct options *o, struct vrf_config *cfg, const cha
 	struct vrf_hist pending, h = { 0 };
 	bool have_pending = vrf_hist_find(hdir, VRF_HIST_PENDING, &pending) == 0;
 	struct vrf_run *run = NULL;
+	double started = vrf_now_real(), t0 = vrf_now_mono();
 	size_t changes;
 	int rc = VRF_EXIT_ERROR;
 
@@ -357,6 +362,8 @@ static int safe_apply(const struct options *o, struct vrf_config *cfg, const cha
 	if (o->json)
 		vrf_run_print_plan(run, true);
 	rc = run->errors ? VRF_EXIT_ERROR : VRF_EXIT_OK;
+	/* For `metrics`: when the last apply ran, how it ended, how long. */
+	vrf_last_apply_record(cfg, started, vrf_now_mono() - t0, rc == VRF_EXIT_OK);
 	if (rc)
 		fprintf(stderr, "vrfmgr: apply finished with errors; domains not named above "
 			"were applied\n");

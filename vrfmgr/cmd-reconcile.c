@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "metrics.h"
 
 struct vrf_config *cmd_load(const struct options *o)
 {
@@ -91,7 +90,6 @@ static int reconcile(const struct options *o, int argc, char **argv, bool dry_ru
 	struct vrf_run *run = NULL;
 	char **names = NULL;
 	size_t n_names = 0, changes;
-	double started = vrf_now_real(), t0 = vrf_now_mono();
 	int rc = VRF_EXIT_ERROR;
 
 	if (cmd_split_args(argc, argv, flags, flag_set, &names, &n_names) < 0)
@@ -131,8 +129,6 @@ static int reconcile(const struct options *o, int argc, char **argv, bool dry_ru
 		if (o->verbose > 0)
 			fprintf(stderr, "vrfmgr: in sync\n");
 	}
-	/* For `metrics`: when the last apply ran, how it ended, how long. */
-	vrf_last_apply_record(cfg, started, vrf_now_mono() - t0, rc == VRF_EXIT_OK);
 out:
 	vrf_run_free(run);
 	vrf_config_free(cfg);
