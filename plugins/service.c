@@ -335,7 +335,7 @@ static int write_dropin(const struct vrf_config *cfg, const struct svc_obj *o)
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		r = -errno;
 	if (r == 0)
-		r = vrf_file_replace(file, o->text, strlen(o->text), 0644);
+		r = vrf_write_atomic_path(file, o->text, strlen(o->text), 0644);
 	free(dir);
 	free(file);
 	return r;

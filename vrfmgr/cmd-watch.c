@@ -165,7 +165,7 @@ static void write_metrics(struct watch *w)
 	if (!w->metrics)
 		return;
 	vrf_metrics_collect(w->cfg, &b);
-	r = vrf_file_replace(w->metrics, vrf_buf_str(&b), b.len, 0644);
+	r = vrf_write_atomic_path(w->metrics, vrf_buf_str(&b), b.len, 0644);
 	if (r < 0)
 		fprintf(stderr, "vrfmgr: cannot write %s: %s\n", w->metrics, strerror(-r));
 	vrf_buf_free(&b);

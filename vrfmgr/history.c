@@ -49,25 +49,6 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-int vrf_write_atomic(const char *path, const char *text, mode_t mode)
-{
-	char *dir = vrf_strdup(path), *slash = strrchr(dir, '/');
-	const char *file = path;
-	int dfd, r;
-
-	/* The one atomic writer (state.c), relative to the file's folder. */
-	if (slash) {
-		*(slash == dir ? slash + 1 : slash) = '\0';
-		file = path + (slash - dir) + 1;
-	}
-	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	r = dfd < 0 ? -errno : vrf_write_atomic_at(dfd, file, text, strlen(text), mode);
-	if (dfd >= 0)
-		close(dfd);
-	free(dir);
-	return r;
-}
-
 int vrf_hist_dir_ok(const char *dir, bool create)
 {
 	struct stat st;
@@ -130,7 +111,7 @@ int vrf_hist_write(const char *dir, const struct vrf_hist *h)
 	int r;
 
 	meta_text(h, &b);
-	r = vrf_write_atomic(p, vrf_buf_str(&b), 0600);
+	r = vrf_write_atomic_path(p, vrf_buf_str(&b), b.len, 0600);
 	if (r < 0)
 		fprintf(stderr, "vrfmgr: %s: %s\n", p, strerror(-r));
 	vrf_buf_free(&b);
@@ -391,7 +372,7 @@ int vrf_hist_snapshot(const struct vrf_config *cfg, const char *root, struct vrf
 		char *meta = vrf_asprintf("%s/" META, tmp);
 
 		meta_text(h, &b);
-		r = vrf_write_atomic(meta, vrf_buf_str(&b), 0600);
+		r = vrf_write_atomic_path(meta, vrf_buf_str(&b), b.len, 0600);
 		vrf_buf_free(&b);
 		free(meta);
 	}

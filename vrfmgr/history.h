@@ -64,9 +64,6 @@ void vrf_hist_prune(const char *dir, unsigned keep);
 struct vrf_config *vrf_hist_load(const char *dir, const struct vrf_hist *h, char **ret_root);
 /* Print every file of entry h, the main file first. */
 int vrf_hist_print_files(const char *dir, const struct vrf_hist *h);
-/* Write a small file atomically: temporary file, fsync, rename, fsync of
- * the folder; never through a symlink. */
-int vrf_write_atomic(const char *path, const char *text, mode_t mode);
 
 /* The undo process's pid in state_dir (vrf_state_write() of state.h). */
 #define VRF_UNDO_PID "undo"

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,67 +170,6 @@ double vrf_now_mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Write all of text to fd. */
-static int write_all(int fd, const char *text, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int vrf_file_replace(const char *path, const char *text, size_t len, unsigned mode)
-{
-	char *dcopy = strdup(path), *bcopy = strdup(path), *tmp = NULL;
-	const char *base;
-	int dfd = -1, fd = -1, r;
-
-	if (!dcopy || !bcopy)
-		abort();
-	base = basename(bcopy);
-	/* O_NOFOLLOW on the folder refuses a symlink as its last part. */
-	dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (asprintf(&tmp, ".%s.%ld.tmp", base, (long)getpid()) < 0)
-		abort();
-	unlinkat(dfd, tmp, 0);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = write_all(fd, text, len);
-	if (r == 0 && fchmod(fd, mode) < 0)
-		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r == 0 && renameat(dfd, tmp, dfd, base) < 0)
-		r = -errno;
-	if (r < 0)
-		unlinkat(dfd, tmp, 0);
-	else if (fsync(dfd) < 0)
-		r = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	free(tmp);
-	free(dcopy);
-	free(bcopy);
-	return r;
 }
 
 int vrf_last_apply_record(const struct vrf_config *cfg, double started, double seconds, bool ok)

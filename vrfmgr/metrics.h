@@ -34,9 +34,4 @@ int vrf_last_apply_record(const struct vrf_config *cfg, double started, double s
 double vrf_now_real(void);
 double vrf_now_mono(void);
 
-/* Replace path with text atomically: a temporary file in the same folder
- * (O_EXCL, O_NOFOLLOW), fsync, rename over path, fsync of the folder.  A
- * symlink at path is replaced, never followed. */
-int vrf_file_replace(const char *path, const char *text, size_t len, unsigned mode);
-
 #endif

@@ -388,3 +388,22 @@ void vrf_fault_point(const char *what)
 	}
 }
 #endif
+
+int vrf_write_atomic_path(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	char *dir = vrf_strdup(path), *slash = strrchr(dir, '/');
+	const char *file = path;
+	int dfd, r;
+
+	if (slash) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		file = path + (slash - dir) + 1;
+	}
+	/* O_NOFOLLOW: a symlink as the folder's last part is refused. */
+	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	r = dfd < 0 ? -errno : vrf_write_atomic_at(dfd, file, buf, len, mode);
+	if (dfd >= 0)
+		close(dfd);
+	free(dir);
+	return r;
+}

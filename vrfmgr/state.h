@@ -41,6 +41,9 @@ int vrf_state_write(const struct vrf_config *cfg, const char *domain, const char
  * fsync of the folder.  Returns 0 or -errno; on failure FILE is untouched
  * and no temporary file is left. */
 int vrf_write_atomic_at(int dfd, const char *file, const void *buf, size_t len, mode_t mode);
+/* The same for a path outside state_dir (history, systemd drop-ins, the
+ * metrics file): FILE's folder is opened O_NOFOLLOW, FILE written in it. */
+int vrf_write_atomic_path(const char *path, const void *buf, size_t len, mode_t mode);
 
 /* Read state_dir/DOMAIN/FILE whole into *ret_buf (malloc'd, NUL-terminated,
  * *ret_len bytes without the NUL).  -ENOENT when there is none; -EPERM when
