@@ -4,7 +4,7 @@
 set -e
 pkgs="build-essential pkg-config clang libinih-dev libnl-3-dev libnl-route-3-dev
       libmnl-dev libnftnl-dev libnftables-dev nftables iproute2 iputils-ping
-      mandoc util-linux procps python3 python3-prometheus-client ansible-core"
+      mandoc util-linux procps python3 python3-prometheus-client ansible-core strace"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
