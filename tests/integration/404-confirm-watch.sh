@@ -3,7 +3,8 @@
 # back stays rolled back under a running watch.  watch reconciles to the
 # restore point's copy, not to the file (drift is repaired toward it, after
 # SIGHUP too), says so once, and follows the file again once the operator
-# applies.  When the undo process is gone, the next watch pass undoes the
+# applies.  history_keep = 1 does not drop the restore point it holds.
+# When the undo process is gone, the next watch pass undoes the
 # change itself, as apply would, and confirm adopts it again.
 #
 #   [a] a0 192.0.2.1 ---veth--- b0 192.0.2.ADDR [b]
@@ -15,6 +16,7 @@ cfg() { # FILE ADDR
 [global]
 netns_dir = /run/netns
 history_dir = $T/history
+history_keep = 1
 [domain a]
 link = a0 type veth peer b0 peer-netns b
 address = 192.0.2.1/24 dev a0
@@ -90,8 +92,12 @@ ping_fails a 192.0.2.3 "v2's address is gone (.3)"
 route_via 2 && ok "a's route goes via v1's .2" ||
 	fail "a's route: $(ip -n a route show 198.51.100.0/24)"
 drift_repaired 2 "a later pass repairs drift toward the restored v1, not the file"
+"$VRFMGR" -c "$T/v1.ini" apply >"$T/out" 2>&1; RC=$?
+expect_rc 0 "apply of v1, which changes nothing and so ends nothing"
+[ -d "$T/history/1" ] && ok "history_keep = 1 keeps entry 1, which watch holds" ||
+	fail "entry 1 dropped: $(ls "$T/history")"
 n=$(logged 'reloaded')
-kill -HUP "$WATCH"
+kill -HUP "$WATCH"	# and loads entry 1 again
 wait_for 30 said 'reloaded' $((n + 1)) && ok "SIGHUP reloads the file (v2)" ||
 	fail "no reload: $(cat "$T/watch.log")"
 drift_repaired 2 "after SIGHUP too, drift is repaired toward v1"
