@@ -404,11 +404,9 @@ int cmd_apply(const struct options *o, int argc, char **argv)
 		fprintf(stderr, "vrfmgr: cannot lock %s: %s\n", cfg->state_dir, strerror(-lock_fd));
 		goto out;
 	}
-	if (vrf_hist_find(cfg->history_dir, VRF_HIST_PENDING, &pending) == 0 &&
-	    (pending.deadline <= (long long)time(NULL) || !vrf_undo_pid(cfg))) {
-		/* The undo did not happen (reboot, killed process): the last
-		 * confirmed configuration, not the file, is what holds. */
-		rc = restore_pending(o, cfg->history_dir, pending.id, lock_fd, true);
+	/* A change rolled back earlier does not stop apply: the operator's
+	 * apply is what ends it. */
+	if (vrf_in_force(o, cfg, &lock_fd, &pending, &rc) == VRF_FORCE_UNDONE) {
 		if (rc == 0)
 			fprintf(stderr, "vrfmgr: %s was not applied; \"vrfmgr confirm\" applies "
 				"change %u again and keeps it\n", cfg->path, pending.id);
@@ -494,6 +492,26 @@ static int newest(const char *hdir, struct vrf_hist *h)
 		r = n ? vrf_hist_read(hdir, ids[n - 1], h) : -ENOENT;
 	free(ids);
 	return r;
+}
+
+enum vrf_in_force vrf_in_force(const struct options *o, const struct vrf_config *cfg,
+			       int *lock_fd, struct vrf_hist *h, int *ret_rc)
+{
+	*ret_rc = VRF_EXIT_OK;
+	if (vrf_hist_find(cfg->history_dir, VRF_HIST_PENDING, h) == 0) {
+		if (h->deadline > (long long)time(NULL) && vrf_undo_pid(cfg))
+			return VRF_FORCE_FILE;
+		/* The undo did not happen (reboot, killed process): the last
+		 * confirmed configuration, not the file, is what holds. */
+		*ret_rc = restore_pending(o, cfg->history_dir, h->id, *lock_fd, true);
+		*lock_fd = -1;
+		return VRF_FORCE_UNDONE;
+	}
+	/* Only a newer entry (apply, confirm, rollback) ends a rollback: the
+	 * undo restored the kernel, not the files. */
+	if (newest(cfg->history_dir, h) == 0 && !strcmp(h->result, VRF_HIST_ROLLED_BACK))
+		return VRF_FORCE_RESTORED;
+	return VRF_FORCE_FILE;
 }
 
 int cmd_confirm(const struct options *o, int argc, char **argv)

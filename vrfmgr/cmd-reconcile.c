@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* check, plan, apply, destroy, version: the commands that drive the engine once. */
+/* check, plan, destroy, version: the commands that drive the engine once. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,8 +81,9 @@ static bool need_root(const char *what)
 	return false;
 }
 
-/* plan and apply share everything up to the point of changing the kernel. */
-static int reconcile(const struct options *o, int argc, char **argv, bool dry_run)
+/* plan: what apply would change.  apply itself is cmd_apply() in
+ * cmd-confirm.c, with the history and --confirm. */
+int cmd_plan(const struct options *o, int argc, char **argv)
 {
 	static const char *const flags[] = { "--prune", "--adopt", NULL };
 	bool flag_set[2] = { false, false };
@@ -94,7 +95,7 @@ static int reconcile(const struct options *o, int argc, char **argv, bool dry_ru
 
 	if (cmd_split_args(argc, argv, flags, flag_set, &names, &n_names) < 0)
 		return VRF_EXIT_ERROR;
-	if (!need_root(dry_run ? "plan" : "apply"))
+	if (!need_root("plan"))
 		goto out;
 	cfg = cmd_load(o);
 	if (!cfg)
@@ -102,43 +103,23 @@ static int reconcile(const struct options *o, int argc, char **argv, bool dry_ru
 	run = vrf_run_new(cfg, o->verbose, o->json);
 	if (!run)
 		goto out;
-	run->dry_run = dry_run;
+	run->dry_run = true;
 	run->prune = flag_set[0];
 	run->adopt = flag_set[1];
-	/* Attached nothing: the state lock (apply) or a named domain was
-	 * refused, and it said so.  Planning an empty run would print "no
-	 * changes" and exit 0 over drift it never looked at. */
+	/* Attached nothing: a named domain was refused, and it said so.
+	 * Planning an empty run would print "no changes" and exit 0 over
+	 * drift it never looked at. */
 	if (vrf_run_attach(run, names, n_names) < 0 && !run->n_ns)
 		goto out;
 	vrf_run_plan(run);
 	changes = vrf_run_count_changes(run);
-	if (dry_run) {
-		vrf_run_print_plan(run, false);
-		rc = run->errors ? VRF_EXIT_ERROR : changes ? VRF_EXIT_CHANGES : VRF_EXIT_OK;
-		goto out;
-	}
-	vrf_run_apply(run);
-	if (o->json)
-		vrf_run_print_plan(run, true);
-	if (run->errors) {
-		fprintf(stderr, "vrfmgr: apply finished with errors; domains not named above "
-			"were applied\n");
-		rc = VRF_EXIT_ERROR;
-	} else {
-		rc = VRF_EXIT_OK;
-		if (o->verbose > 0)
-			fprintf(stderr, "vrfmgr: in sync\n");
-	}
+	vrf_run_print_plan(run, false);
+	rc = run->errors ? VRF_EXIT_ERROR : changes ? VRF_EXIT_CHANGES : VRF_EXIT_OK;
 out:
 	vrf_run_free(run);
 	vrf_config_free(cfg);
 	free(names);
 	return rc;
-}
-
-int cmd_plan(const struct options *o, int argc, char **argv)
-{
-	return reconcile(o, argc, argv, true);
 }
 
 int cmd_destroy(const struct options *o, int argc, char **argv)

@@ -13,6 +13,11 @@
  * notification's nlmsg_pid is the port id of the socket that asked for the
  * change, and a message from none of vrfmgr's sockets (port id 0 included:
  * the kernel's own follow-ups) calls for another pass.
+ *
+ * A pass reconciles to what apply would choose (vrf_in_force()): the file,
+ * unless a change made with apply --confirm was rolled back; then the
+ * restore point's copy holds until an apply, confirm or rollback makes a
+ * newer history entry, or watch would undo the undo.
  */
 #include <errno.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -26,6 +31,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "history.h"
 #include "metrics.h"
 #include "nl.h"
 
@@ -40,6 +46,9 @@ struct watch {
 	size_t n_mon;
 	int sfd;
 	const char *metrics;	/* --metrics FILE, or NULL */
+	struct vrf_config *held;	/* the restore point in force, or NULL */
+	unsigned held_id;		/* the rolled-back change held is loaded for */
+	unsigned said_id;		/* the one the log has told of */
 };
 
 static int open_monitor(struct vrf_ns *ns, int bus, unsigned groups)
@@ -171,18 +180,94 @@ static void write_metrics(struct watch *w)
 	vrf_buf_free(&b);
 }
 
+static void drop_held(struct watch *w)
+{
+	vrf_config_free(w->held);
+	w->held = NULL;
+	w->held_id = 0;
+}
+
+/* The restore point of rolled-back change h, loaded once per change and
+ * told of once in the log.  NULL when it cannot be loaded. */
+static const struct vrf_config *restored(struct watch *w, const struct vrf_hist *h)
+{
+	const char *hdir = w->cfg->history_dir;
+	struct vrf_hist back;
+	char *root = NULL;
+
+	if (w->held_id != h->id) {
+		drop_held(w);
+		w->held_id = h->id;
+		if (vrf_hist_read(hdir, h->restore, &back) == 0)
+			w->held = vrf_hist_load(hdir, &back, &root);
+		free(root);
+	}
+	if (w->said_id != h->id) {
+		w->said_id = h->id;
+		if (w->held)
+			fprintf(stderr, "vrfmgr: change %u was not confirmed and was rolled back: "
+				"watch keeps the configuration of entry %u, not %s, until "
+				"\"vrfmgr apply\" (or confirm or rollback) replaces it\n", h->id,
+				h->restore, w->cfg->path);
+		else
+			fprintf(stderr, "vrfmgr: change %u was rolled back, but its restore point "
+				"%u cannot be loaded: watch changes nothing until \"vrfmgr apply\"\n",
+				h->id, h->restore);
+	}
+	return w->held;
+}
+
+/* The configuration this pass reconciles to, chosen under the lock as
+ * apply chooses.  NULL: skip the pass (*lock_fd may be consumed). */
+static const struct vrf_config *choose(struct watch *w, int *lock_fd, bool *ret_again)
+{
+	struct vrf_hist h;
+	int rc;
+
+	switch (vrf_in_force(w->o, w->cfg, lock_fd, &h, &rc)) {
+	case VRF_FORCE_UNDONE:
+		/* That restore ran without this pass's monitors: look again. */
+		*ret_again = rc == 0;
+		return NULL;
+	case VRF_FORCE_RESTORED:
+		return restored(w, &h);
+	case VRF_FORCE_FILE:
+		break;
+	}
+	if (w->said_id)
+		fprintf(stderr, "vrfmgr: change %u is no longer the newest; watch follows %s "
+			"again\n", w->said_id, w->cfg->path);
+	drop_held(w);
+	w->said_id = 0;
+	return w->cfg;
+}
+
 /* One reconcile pass.  Returns -errno when it could not attach (it said
  * why); *ret_again is set when someone else changed a domain meanwhile. */
 static int pass(struct watch *w, bool *ret_again)
 {
-	struct vrf_run *run = vrf_run_new(w->cfg, w->o->verbose, false);
+	const struct vrf_config *cfg;
+	struct vrf_run *run;
 	double started = vrf_now_real(), t0 = vrf_now_mono();
 	bool ok;
-	int r;
+	int r, lock_fd = vrf_state_lock(w->cfg);
 
 	*ret_again = false;
-	if (!run)
-		return -EIO;	/* vrf_run_new() said why */
+	if (lock_fd < 0) {
+		fprintf(stderr, "vrfmgr: cannot lock %s: %s\n", w->cfg->state_dir,
+			strerror(-lock_fd));
+		drain(w);
+		return lock_fd;
+	}
+	cfg = choose(w, &lock_fd, ret_again);
+	run = cfg ? vrf_run_new(cfg, w->o->verbose, false) : NULL;
+	if (!run) {
+		if (lock_fd >= 0)
+			close(lock_fd);
+		drain(w);
+		return cfg ? -EIO : 0;	/* vrf_run_new() said why */
+	}
+	run->lock_fd = lock_fd;
 	r = vrf_run_attach(run, NULL, 0);
 	if (r < 0 && !run->n_ns) {
 		drain(w);
@@ -200,13 +285,27 @@ static int pass(struct watch *w, bool *ret_again)
 	return 0;
 }
 
+/* The file, and the history it names, which a pass may load from. */
+static struct vrf_config *load(const struct options *o)
+{
+	struct vrf_config *cfg = cmd_load(o);
+
+	if (cfg && vrf_hist_dir_ok(cfg->history_dir, true) < 0) {
+		vrf_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
 static void reload(struct watch *w)
 {
-	struct vrf_config *fresh = cmd_load(w->o);
+	struct vrf_config *fresh = load(w->o);
 
 	if (fresh) {
 		vrf_config_free(w->cfg);
 		w->cfg = fresh;
+		/* Its history_dir may be another. */
+		drop_held(w);
 		if (w->o->verbose >= 0)
 			fprintf(stderr, "vrfmgr: reloaded %s\n", w->o->config);
 	} else {
@@ -259,7 +358,7 @@ int cmd_watch(const struct options *o, int argc, char **argv)
 		fprintf(stderr, "vrfmgr: watch needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)\n");
 		return VRF_EXIT_ERROR;
 	}
-	w.cfg = cmd_load(o);
+	w.cfg = load(o);
 	if (!w.cfg)
 		return VRF_EXIT_ERROR;
 	sigemptyset(&mask);
@@ -280,6 +379,7 @@ int cmd_watch(const struct options *o, int argc, char **argv)
 out:
 	close_monitors(&w);
 	close(w.sfd);
+	vrf_config_free(w.held);
 	vrf_config_free(w.cfg);
 	return rc;
 }

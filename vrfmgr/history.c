@@ -232,7 +232,7 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 
 void vrf_hist_prune(const char *dir, unsigned keep)
 {
-	struct vrf_hist pending;
+	struct vrf_hist pending, last;
 	unsigned *ids;
 	size_t n;
 
@@ -240,10 +240,15 @@ void vrf_hist_prune(const char *dir, unsigned keep)
 		return;
 	if (vrf_hist_find(dir, VRF_HIST_PENDING, &pending) < 0)
 		memset(&pending, 0, sizeof(pending));
+	/* watch holds the restore point of a newest change rolled back. */
+	if (!n || vrf_hist_read(dir, ids[n - 1], &last) < 0 ||
+	    strcmp(last.result, VRF_HIST_ROLLED_BACK))
+		memset(&last, 0, sizeof(last));
 	for (size_t i = 0; n > keep && i < n - keep; i++) {
 		char *p;
 
-		if (pending.id && (ids[i] == pending.id || ids[i] == pending.restore))
+		if ((pending.id && (ids[i] == pending.id || ids[i] == pending.restore)) ||
+		    (last.id && ids[i] == last.restore))
 			continue;
 		p = entry_path(dir, ids[i], NULL);
 		nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS);

@@ -57,7 +57,7 @@ int vrf_hist_ids(const char *dir, unsigned **ret_ids, size_t *ret_n);
  * the configuration last in force by the operator's will); -ENOENT. */
 int vrf_hist_find(const char *dir, const char *result, struct vrf_hist *h);
 /* Drop the oldest entries beyond keep, never a pending one or the entry it
- * returns to. */
+ * returns to, nor the entry that a newest change rolled back returned to. */
 void vrf_hist_prune(const char *dir, unsigned keep);
 /* The configuration of entry h: loaded from its snapshot (NULL after
  * printing errors).  *ret_root is the snapshot's root, malloc'd. */
