@@ -934,6 +934,14 @@ static char *word_after(const char *seg, const char *key)
 	return NULL;
 }
 
+/* A spec may name a field twice ("policy drop; policy accept"): the later
+ * value wins, and the earlier one must not leak. */
+static void spec_set(char **slot, char *value)
+{
+	free(*slot);
+	*slot = value;
+}
+
 bool vnft_chain_spec_parse(const char *line, struct vnft_chain_spec *out)
 {
 	const char *p = line;
@@ -946,20 +954,20 @@ bool vnft_chain_spec_parse(const char *line, struct vnft_chain_spec *out)
 		if (starts_with(seg, "type ")) {
 			const char *pr = strstr(seg, " priority ");
 
-			out->type = word_after(seg, "type");
-			out->hook = word_after(seg, "hook");
-			out->device = word_after(seg, "device");
+			spec_set(&out->type, word_after(seg, "type"));
+			spec_set(&out->hook, word_after(seg, "hook"));
+			spec_set(&out->device, word_after(seg, "device"));
 			if (!out->device && strstr(seg, "devices = {")) {
 				const char *d = strstr(seg, "devices = {") + 10;
 
-				out->device = vnft_xstrndup(d, (size_t)(strchrnul(d, '}') + 1 - d));
+				spec_set(&out->device, vnft_xstrndup(d, (size_t)(strchrnul(d, '}') + 1 - d)));
 				if (!strchr(d, '}'))
 					out->device[strlen(out->device) - 1] = '\0';
 			}
 			if (pr)
-				out->priority = vnft_xstrdup(pr + 10);
+				spec_set(&out->priority, vnft_xstrdup(pr + 10));
 		} else if (starts_with(seg, "policy ")) {
-			out->policy = vnft_xstrdup(seg + 7);
+			spec_set(&out->policy, vnft_xstrdup(seg + 7));
 		}
 		free(seg);
 		p = *e ? e + 1 : e;

@@ -376,6 +376,15 @@ static void test_small(void)
 		  !strcmp(s.device, "\"eth0\"") && !strcmp(s.priority, "-150"),
 		  "chain spec with device", "parsed wrongly", NULL);
 	vnft_chain_spec_free(&s);
+	/* A repeated field: the later value wins, and under the sanitizer
+	 * build LeakSanitizer fails this program if the earlier one leaks. */
+	kt_result(vnft_chain_spec_parse("type filter hook input priority 0; policy drop; policy accept;"
+					" type nat hook output device \"a\" priority 5", &s) &&
+		  !strcmp(s.policy, "accept") && !strcmp(s.type, "nat") && !strcmp(s.hook, "output") &&
+		  !strcmp(s.device, "\"a\"") && !strcmp(s.priority, "5"),
+		  "chain spec naming policy, type, hook, device and priority twice", "parsed wrongly",
+		  NULL);
+	vnft_chain_spec_free(&s);
 	kt_result(!vnft_chain_spec_parse("tcp dport 22 accept", &s), "a rule is no spec",
 		  "parsed", NULL);
 	kt_result(vnft_rule_counter("tcp dport 22 counter packets 12 bytes 720 accept", &p, &b) &&
