@@ -86,6 +86,7 @@
 #include <nftables/libnftables.h>
 
 #include "plugin.h"
+#include "nl.h"
 #include "nft.h"
 #include "nft-metrics.h"
 
@@ -429,7 +430,6 @@ static struct nft_scratch *scratch_of(const struct vrf_config *cfg);
  */
 struct nft_lctx {
 	struct nft_ctx *ctx;		/* NULL until libnftables is needed */
-	int dumpfd;			/* netfilter socket for table_names(), or -1 */
 	struct vrf_ns *ns;
 	struct nft_pool *pool;		/* NULL once it left the pool */
 	struct nft_lctx *prev, *next;	/* most recently used first */
@@ -491,8 +491,6 @@ static void lctx_free(struct nft_lctx *e)
 {
 	if (e->ctx)
 		nft_ctx_free(e->ctx);
-	if (e->dumpfd >= 0)
-		close(e->dumpfd);
 	free(e);
 }
 
@@ -550,7 +548,6 @@ static struct nft_lctx *lctx_get(struct vrf_run *run, struct vrf_ns *ns)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		abort();
-	e->dumpfd = -1;
 	e->ns = ns;
 	lctx_push(pool, e);
 	*slot = e;
@@ -583,29 +580,6 @@ static struct nft_ctx *ctx_get(struct vrf_run *run, struct vrf_ns *ns, int *ret_
 	if (!e->ctx)
 		*ret_err = -ENOMEM;
 	return e->ctx;
-}
-
-/* The domain's netfilter socket for dumps, opened inside the domain and
- * moved above 1024 (nothing select()s on it).  It lives as the domain's
- * libnftables context does: kept with one that changed something, where
- * closing would wait for the transaction's grace period. */
-static int dump_fd(struct vrf_run *run, struct vrf_ns *ns)
-{
-	struct nft_lctx *e = lctx_get(run, ns);
-	int fd, r;
-
-	if (e->dumpfd >= 0)
-		return e->dumpfd;
-	r = vrf_ns_enter(ns);
-	if (r < 0)
-		return r;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-	r = fd < 0 ? -errno : 0;
-	vrf_ns_leave(ns);
-	if (r < 0)
-		return r;
-	e->dumpfd = vrf_fd_high(fd);
-	return e->dumpfd;
 }
 
 /* Done with the domain's context for now; `changed`: a transaction was sent
@@ -721,15 +695,16 @@ static const char *family_name(uint8_t family)
 	return NULL;
 }
 
-static void table_cb(const struct nlmsghdr *nlh, struct vnft_decls *out)
+static int table_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct vnft_decls *out = data;
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
 	const char *family, *name = NULL;
 
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE) ||
 	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*nfg))
-		return;
+		return 0;
 	mnl_attr_for_each(a, nlh, sizeof(*nfg))
 		if (mnl_attr_get_type(a) == NFTA_TABLE_NAME &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
@@ -738,91 +713,35 @@ static void table_cb(const struct nlmsghdr *nlh, struct vnft_decls *out)
 	/* A family nft has no name for holds no table a file declared. */
 	if (family && name)
 		decls_add(out, family, name);
+	return 0;
 }
 
-struct table_dump {
-	struct vnft_decls *out;
-	bool intr;		/* the kernel says the dump is inconsistent */
-};
-
-static void table_dump_cb(const struct nlmsghdr *nlh, struct table_dump *td)
+/* An interrupted dump starts again with nothing kept. */
+static void table_reset(void *data)
 {
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		td->intr = true;
-	table_cb(nlh, td->out);
+	vnft_decls_free(data);
 }
 
-/* Read one datagram of the dump with sequence number seq: 1 for more to
- * come, 0 when it is complete, -EINTR when it must be read again, or the
- * kernel's -errno.  Messages of an earlier, abandoned dump are skipped. */
-static int table_dump_msgs(const char *buf, int len, uint32_t seq, struct table_dump *td)
+/* The names of every table of the domain: one dump of the table list on the
+ * core's netfilter socket of the namespace, which is all the kernel sends
+ * (libnftables' `list tables` reads every rule too); vrf_nl_dump() reads it
+ * again whole when the kernel says it was interrupted. */
+static int table_names(struct vrf_ns *ns, struct vnft_decls *out)
 {
-	for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
-	     nlh = mnl_nlmsg_next(nlh, &len)) {
-		if (nlh->nlmsg_seq != seq)
-			continue;
-		if (nlh->nlmsg_type == NLMSG_DONE)
-			return td->intr || (nlh->nlmsg_flags & NLM_F_DUMP_INTR) ? -EINTR : 0;
-		if (nlh->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-			if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e))
-				return -EIO;
-			return e->error < 0 ? e->error : -EIO;
-		}
-		if (nlh->nlmsg_type >= NLMSG_MIN_TYPE)
-			table_dump_cb(nlh, td);
-	}
-	return 1;
-}
-
-/* The names of every table of the namespace fd lives in: one dump of the
- * table list, which is all the kernel sends (libnftables' `list tables`
- * reads every rule too); read again whole when it was interrupted. */
-static int table_names(int fd, uint32_t seq, struct vnft_decls *out)
-{
-	char req[MNL_SOCKET_BUFFER_SIZE];
-	size_t cap = 65536;
-	char *buf = vnft_xrealloc(NULL, cap);
-	struct table_dump td = { out, false };
-	int r = -EINTR;
+	struct vrf_nl *nl = vrf_nl_get(ns, NETLINK_NETFILTER);
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
 
 	memset(out, 0, sizeof(*out));
-	for (int tries = 0; tries < 10 && r == -EINTR; tries++) {
-		struct nlmsghdr *nlh;
-		struct nfgenmsg *nfg;
-
-		vnft_decls_free(out);
-		td.intr = false;
-		memset(req, 0, sizeof(req));
-		nlh = mnl_nlmsg_put_header(req);
-		nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
-		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		nlh->nlmsg_seq = seq + (uint32_t)tries;
-		nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-		nfg->nfgen_family = NFPROTO_UNSPEC;
-		nfg->version = NFNETLINK_V0;
-		if (send(fd, nlh, nlh->nlmsg_len, 0) < 0) {
-			r = -errno;
-			break;
-		}
-		for (;;) {
-			ssize_t n = recv(fd, buf, cap, 0);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				/* ENOBUFS: something was lost; ask again. */
-				r = errno == ENOBUFS ? -EINTR : -errno;
-				break;
-			}
-			r = table_dump_msgs(buf, (int)n, nlh->nlmsg_seq, &td);
-			if (r != 1)
-				break;
-		}
-	}
-	free(buf);
-	return r;
+	if (!nl)
+		return -errno;
+	nlh = vrf_nl_request(nl, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_DUMP);
+	if (!nlh)
+		return -ENOMEM;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = NFPROTO_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	return vrf_nl_dump(nl, nlh, table_cb, table_reset, out);
 }
 
 /* ---- the check and the canonical form ---- */
@@ -1266,31 +1185,21 @@ static char *cache_dir(const struct vrf_config *cfg)
 	return p;
 }
 
-static char *cache_path(const struct vrf_config *cfg, uint64_t hash)
+/* The entry's name in the cache folder: HASH.canon. */
+static void cache_name(char name[static 24], uint64_t hash)
 {
-	char *p;
-
-	if (asprintf(&p, "%s/" NFT_CACHE_DIR "/%016llx.canon", cfg->state_dir,
-		     (unsigned long long)hash) < 0)
-		abort();
-	return p;
+	snprintf(name, 24, "%016llx.canon", (unsigned long long)hash);
 }
 
-/* Read the entry of src into memory if it is one vrfmgr wrote: a regular
- * file of root's (or ours) that nobody else may write. */
+/* Read the entry of src into memory if it is one vrfmgr wrote: a state
+ * file (vrfmgr/state.c) of root's (or ours) that nobody else may write. */
 static char *cache_read(const struct vrf_config *cfg, const struct nft_src *src, size_t *ret_len)
 {
-	char *p = cache_path(cfg, src->hash), *text = NULL;
-	struct stat st;
-	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char name[24], *text = NULL;
 
-	free(p);
-	if (fd < 0)
+	cache_name(name, src->hash);
+	if (vrf_state_read(cfg, NFT_CACHE_DIR, name, &text, ret_len) < 0)
 		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 022) &&
-	    (st.st_uid == 0 || st.st_uid == geteuid()) && read_all(fd, &text, ret_len) < 0)
-		text = NULL;
-	close(fd);
 	return text;
 }
 
@@ -1403,43 +1312,26 @@ static void cache_store(struct vrf_run *run, struct nft_src *src)
 {
 	const struct vrf_config *cfg = vrf_run_config(run);
 	struct nft_pool *pool = pool_get(run);
-	char *dir = cache_dir(cfg), *path = cache_path(cfg, src->hash), *tmp;
-	FILE *f;
-	int r = 0;
+	struct vrf_buf b = { 0 };
+	char name[24];
+	int r;
 
 	src->store = false;
 	if (!src->ident)
 		src->ident = ident_make();
-	if (asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
-		abort();
-	mkdir(cfg->state_dir, 0755);
-	mkdir(dir, 0755);
-	f = fopen(tmp, "we");
-	if (!f) {
-		r = -errno;
-		goto out;
-	}
-	fprintf(f, NFT_CACHE_MAGIC "\n%s\n%zu\n", src->ident, src->len);
-	fwrite(src->text, 1, src->len, f);
-	fputs(src->canon_text, f);
-	if (ferror(f))
-		r = -EIO;
-	if (fclose(f) != 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	if (!pool->cache_gc_done) {
+	cache_name(name, src->hash);
+	vrf_buf_printf(&b, NFT_CACHE_MAGIC "\n%s\n%zu\n", src->ident, src->len);
+	vrf_buf_printf(&b, "%.*s", (int)src->len, src->text);
+	vrf_buf_puts(&b, src->canon_text);
+	r = vrf_state_write(cfg, NFT_CACHE_DIR, name, vrf_buf_str(&b), b.len);
+	vrf_buf_free(&b);
+	if (r == 0 && !pool->cache_gc_done) {
 		pool->cache_gc_done = true;
 		cache_gc(cfg);
 	}
-out:
-	if (r && vrf_run_verbose(run) > 0)
-		fprintf(stderr, "vrfmgr: cannot write %s: %s\n", path, strerror(-r));
-	free(dir);
-	free(path);
-	free(tmp);
+	if (r < 0 && vrf_run_verbose(run) > 0)
+		fprintf(stderr, "vrfmgr: cannot write %s/" NFT_CACHE_DIR "/%s: %s\n", cfg->state_dir,
+			name, strerror(-r));
 }
 
 /* Does the live table (family, name, normalized) differ from src's form
@@ -1768,31 +1660,28 @@ static void nft_format_change(const struct vrf_obj *want, const struct vrf_obj *
 
 /* ---- the record of owned tables ---- */
 
-static char *record_path(const struct vrf_config *cfg, const char *domain)
-{
-	char *p;
-
-	if (asprintf(&p, "%s/%s/%s", cfg->state_dir, domain, NFT_RECORD) < 0)
-		abort();
-	return p;
-}
-
+/* The record is a state file (vrfmgr/state.c): read only when it, its
+ * folder and state_dir are trusted, and replaced atomically. */
 static int record_read(const struct vrf_config *cfg, const char *domain, struct vnft_decls *out)
 {
-	char *p = record_path(cfg, domain), line[512];
-	FILE *f = fopen(p, "re");
+	char *text = NULL, *line, *next;
+	size_t len;
+	int r;
 
 	memset(out, 0, sizeof(*out));
-	free(p);
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	while (fgets(line, sizeof(line), f)) {
+	r = vrf_state_read(cfg, domain, NFT_RECORD, &text, &len);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	for (line = text; *line; line = next) {
 		char family[16], name[256];
 
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
 		if (sscanf(line, "%15s %255s", family, name) == 2 && vnft_family_valid(family))
 			decls_add(out, family, name);
 	}
-	fclose(f);
+	free(text);
 	return 0;
 }
 
@@ -1800,43 +1689,19 @@ static int record_read(const struct vrf_config *cfg, const char *domain, struct 
 static int record_write(const struct vrf_config *cfg, const char *domain,
 			const struct vnft_decls *tables)
 {
-	char *p = record_path(cfg, domain), *tmp = NULL, *dir;
-	FILE *f;
-	int r = 0;
+	struct vrf_buf b = { 0 };
+	int r;
 
-	if (tables->n == 0) {
-		if (unlink(p) < 0 && errno != ENOENT)
-			r = -errno;
-		free(p);
-		return r;
-	}
-	if (asprintf(&dir, "%s/%s", cfg->state_dir, domain) < 0 ||
-	    asprintf(&tmp, "%s.tmp", p) < 0)
-		abort();
-	mkdir(cfg->state_dir, 0755);
-	mkdir(dir, 0755);
-	free(dir);
-	f = fopen(tmp, "we");
-	if (!f) {
-		r = -errno;
-		goto out;
-	}
-	fputs("# nftables tables vrfmgr owns in this namespace (family name)\n", f);
+	if (tables->n == 0)
+		return vrf_state_remove(cfg, domain, NFT_RECORD);
+	vrf_buf_puts(&b, "# nftables tables vrfmgr owns in this namespace (family name)\n");
 	for (size_t i = 0; i < tables->n; i++)
-		fprintf(f, "%s %s\n", tables->v[i].family, tables->v[i].name);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
-		r = -errno;
-	if (fclose(f) != 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, p) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-out:
-	if (r)
-		fprintf(stderr, "vrfmgr: cannot write %s: %s\n", p, strerror(-r));
-	free(tmp);
-	free(p);
+		vrf_buf_printf(&b, "%s %s\n", tables->v[i].family, tables->v[i].name);
+	r = vrf_state_write(cfg, domain, NFT_RECORD, vrf_buf_str(&b), b.len);
+	if (r < 0)
+		fprintf(stderr, "vrfmgr: cannot write %s/%s/%s: %s\n", cfg->state_dir, domain,
+			NFT_RECORD, strerror(-r));
+	vrf_buf_free(&b);
 	return r;
 }
 
@@ -1884,9 +1749,7 @@ static int list_owned(struct vrf_run *run, struct vrf_ns *ns, const struct vnft_
 		vnft_decls_free(unowned);
 		vnft_decls_free(&owned);
 		vrf_buf_free(&text);
-		r = dump_fd(run, ns);
-		if (r >= 0)
-			r = table_names(r, (uint32_t)tries + 1, &names);
+		r = table_names(ns, &names);
 		if (r < 0) {
 			fprintf(stderr, "%s: cannot list nftables tables: %s\n", vrf_ns_name(ns),
 				strerror(-r));
@@ -2170,13 +2033,9 @@ out:
 static int nft_event(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
 		     enum vrf_event ev, const char *changes)
 {
-	char *p;
-
 	if (ev != VRF_EV_POST_DESTROY || !d)
 		return 0;
-	p = record_path(vrf_run_config(run), d->name);
-	unlink(p);
-	free(p);
+	vrf_state_remove(vrf_run_config(run), d->name, NFT_RECORD);
 	return 0;
 }
 
