@@ -74,49 +74,40 @@ static void audit_align_cb(void *data, char op, long ia, long ib)
 		audit_rule(rw, rw->wdisp[ib], "missing");
 }
 
-/* One block (chain, set, ...) of a table.  h: live (stateless), hf: live
- * as shown (with counters), w: the file's; any of them may be NULL. */
-static void audit_block(struct audit *a, const struct vnft_lblock *h, const struct vnft_lblock *hf,
-			const struct vnft_lblock *w, enum tstate ts, bool *first)
+/* The state of one block: the table's own for a table that is not
+ * compared, else whether the live block and the file's agree. */
+static const char *block_state(const struct vnft_lblock *h, const struct vnft_lblock *w,
+			       enum tstate ts)
 {
-	const struct vnft_lblock *any = h ? h : w;
-	bool chain = !strcmp(any->kind, "chain");
-	char **hn = NULL, **hd = NULL, **wn = NULL, **wd = NULL, **fn = NULL, **fd = NULL;
-	char *hspec = NULL, *wspec = NULL, *fspec = NULL;
-	size_t nh = 0, nw = 0, nf = 0;
 	const char *state;
-	struct vnft_chain_spec cs;
-	bool spec_ok;
+	char *x, *y;
+
+	if (ts == T_UNMANAGED || ts == T_EXTRA)
+		return tstate_json[ts];
+	if (!h)
+		return "missing";
+	if (!w)
+		return "extra";
+	x = vnft_block_norm(h);
+	y = vnft_block_norm(w);
+	state = strcmp(x, y) ? "drift" : "in_sync";
+	free(x);
+	free(y);
+	return state;
+}
+
+/* The block's heading: kind, name, a chain's specification (live, and the
+ * file's when it differs) and its state; in JSON, up to its list of rules
+ * or lines. */
+static void audit_block_head(struct audit *a, const struct vnft_lblock *any, const char *state,
+			     const char *hspec, const char *wspec, bool *first)
+{
+	bool chain = !strcmp(any->kind, "chain");
+	const char *spec = hspec ? hspec : wspec;
 	struct vrf_buf *b = a->out;
-	struct rule_walk rw = { .a = a, .first = true, .key = "rule" };
+	struct vnft_chain_spec cs;
+	bool spec_ok = vnft_chain_spec_parse(spec, &cs);
 
-	if (h)
-		vnft_block_split(h, &hn, &hd, &nh, &hspec);
-	if (hf)
-		vnft_block_split(hf, &fn, &fd, &nf, &fspec);
-	if (w)
-		vnft_block_split(w, &wn, &wd, &nw, &wspec);
-	if (ts == T_UNMANAGED || ts == T_EXTRA) {
-		state = tstate_json[ts];
-	} else if (!h) {
-		state = "missing";
-	} else if (!w) {
-		state = "extra";
-	} else {
-		char *x = vnft_block_norm(h), *y = vnft_block_norm(w);
-
-		state = strcmp(x, y) ? "drift" : "in_sync";
-		free(x);
-		free(y);
-	}
-	/* Rules are shown with their counters when the stateful listing
-	 * lines up with the stateless one (it always should). */
-	rw.hdisp = hf && nf == nh ? fd : hd;
-	rw.n_hdisp = nh;
-	rw.wdisp = wd;
-	if (!chain)
-		rw.key = "line";
-	spec_ok = vnft_chain_spec_parse(h ? hspec : wspec, &cs);
 	if (a->json) {
 		vrf_buf_puts(b, *first ? "{" : ",{");
 		json_kv(b, "kind", any->kind, false);
@@ -130,72 +121,101 @@ static void audit_block(struct audit *a, const struct vnft_lblock *h, const stru
 				json_kv(b, "device", cs.device, true);
 		}
 		json_kv(b, "state", state, true);
-		if (chain && h && w && strcmp(hspec, wspec))
+		if (chain && hspec && wspec && strcmp(hspec, wspec))
 			json_kv(b, "file_spec", wspec, true);
-		if (chain) {
-			vrf_buf_puts(b, ",\"rules\":[");
-		} else {
-			vrf_buf_puts(b, ",\"lines\":[");
-		}
+		vrf_buf_puts(b, chain ? ",\"rules\":[" : ",\"lines\":[");
 	} else {
 		vrf_buf_printf(b, "    %s %s", any->kind, any->name);
-		if (chain && (h ? hspec : wspec)[0])
-			vrf_buf_printf(b, " (%s)", h ? hspec : wspec);
+		if (chain && spec[0])
+			vrf_buf_printf(b, " (%s)", spec);
 		vrf_buf_printf(b, ": %s\n", !strcmp(state, "in_sync") ? "in sync" : state);
-		if (chain && h && w && strcmp(hspec, wspec))
+		if (chain && hspec && wspec && strcmp(hspec, wspec))
 			vrf_buf_printf(b, "      the file has: %s\n", wspec[0] ? wspec : "(no type)");
 	}
-	if (!chain && h && w && nh == nw && ts != T_UNMANAGED && ts != T_EXTRA) {
-		/* Sets, maps, named objects: line by line, and the elements of
-		 * a set one by one. */
-		for (size_t i = 0; i < nh; i++) {
-			char **he, **we;
-			size_t nhe, nwe, x = 0, y = 0;
+	if (spec_ok)
+		vnft_chain_spec_free(&cs);
+}
 
-			if (!strcmp(hn[i], wn[i])) {
-				audit_rule(&rw, rw.hdisp[i], "in_sync");
-				continue;
-			}
-			if (!vnft_elements(hn[i], &he, &nhe) || !vnft_elements(wn[i], &we, &nwe)) {
-				vnft_strv_free(he, nhe);
-				audit_rule(&rw, rw.hdisp[i], "extra");
-				audit_rule(&rw, wd[i], "missing");
-				continue;
-			}
-			audit_rule(&rw, rw.hdisp[i], "drift");
-			while (x < nhe || y < nwe) {
-				int c = x == nhe ? 1 : y == nwe ? -1 : strcmp(he[x], we[y]);
-				char *el;
+/* Sets, maps, named objects with as many lines live as in the file: line
+ * by line, and the elements of a set one by one.  hn, wn: the normalized
+ * lines; wd: the file's as shown. */
+static void audit_lines(struct rule_walk *rw, char **hn, char **wn, char **wd, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char **he, **we;
+		size_t nhe, nwe, x = 0, y = 0;
 
-				if (c == 0) {
-					x++, y++;
-					continue;
-				}
-				if (asprintf(&el, "element %s", c < 0 ? he[x] : we[y]) < 0)
-					abort();
-				audit_rule(&rw, el, c < 0 ? "extra" : "missing");
-				free(el);
-				if (c < 0)
-					x++;
-				else
-					y++;
-			}
-			vnft_strv_free(he, nhe);
-			vnft_strv_free(we, nwe);
+		if (!strcmp(hn[i], wn[i])) {
+			audit_rule(rw, rw->hdisp[i], "in_sync");
+			continue;
 		}
-	} else if (ts == T_UNMANAGED || ts == T_EXTRA || !w || !h) {
+		if (!vnft_elements(hn[i], &he, &nhe) || !vnft_elements(wn[i], &we, &nwe)) {
+			vnft_strv_free(he, nhe);
+			audit_rule(rw, rw->hdisp[i], "extra");
+			audit_rule(rw, wd[i], "missing");
+			continue;
+		}
+		audit_rule(rw, rw->hdisp[i], "drift");
+		while (x < nhe || y < nwe) {
+			int c = x == nhe ? 1 : y == nwe ? -1 : strcmp(he[x], we[y]);
+			char *el;
+
+			if (c == 0) {
+				x++, y++;
+				continue;
+			}
+			if (asprintf(&el, "element %s", c < 0 ? he[x] : we[y]) < 0)
+				abort();
+			audit_rule(rw, el, c < 0 ? "extra" : "missing");
+			free(el);
+			if (c < 0)
+				x++;
+			else
+				y++;
+		}
+		vnft_strv_free(he, nhe);
+		vnft_strv_free(we, nwe);
+	}
+}
+
+/* One block (chain, set, ...) of a table.  h: live (stateless), hf: live
+ * as shown (with counters), w: the file's; any of them may be NULL. */
+static void audit_block(struct audit *a, const struct vnft_lblock *h, const struct vnft_lblock *hf,
+			const struct vnft_lblock *w, enum tstate ts, bool *first)
+{
+	const struct vnft_lblock *any = h ? h : w;
+	bool chain = !strcmp(any->kind, "chain");
+	bool compared = ts != T_UNMANAGED && ts != T_EXTRA;
+	char **hn = NULL, **hd = NULL, **wn = NULL, **wd = NULL, **fn = NULL, **fd = NULL;
+	char *hspec = NULL, *wspec = NULL, *fspec = NULL;
+	size_t nh = 0, nw = 0, nf = 0;
+	struct rule_walk rw = { .a = a, .first = true, .key = chain ? "rule" : "line" };
+
+	if (h)
+		vnft_block_split(h, &hn, &hd, &nh, &hspec);
+	if (hf)
+		vnft_block_split(hf, &fn, &fd, &nf, &fspec);
+	if (w)
+		vnft_block_split(w, &wn, &wd, &nw, &wspec);
+	/* Rules are shown with their counters when the stateful listing
+	 * lines up with the stateless one (it always should). */
+	rw.hdisp = hf && nf == nh ? fd : hd;
+	rw.n_hdisp = nh;
+	rw.wdisp = wd;
+	audit_block_head(a, any, block_state(h, w, ts), hspec, wspec, first);
+	if (!chain && h && w && nh == nw && compared) {
+		audit_lines(&rw, hn, wn, wd, nh);
+	} else if (!compared || !w || !h) {
 		/* Nothing to line up: show what is there. */
 		for (size_t i = 0; i < (h ? nh : nw); i++)
 			audit_rule(&rw, h ? rw.hdisp[i] : wd[i],
-				   ts == T_UNMANAGED || ts == T_EXTRA ? NULL : !h ? "missing" : "extra");
+				   !compared ? NULL : !h ? "missing" : "extra");
 	} else {
 		vnft_align(hn, nh, wn, nw, audit_align_cb, &rw);
 	}
 	if (a->json)
-		vrf_buf_puts(b, "]}");
+		vrf_buf_puts(a->out, "]}");
 	*first = false;
-	if (spec_ok)
-		vnft_chain_spec_free(&cs);
 	vnft_strv_free(hn, nh);
 	vnft_strv_free(hd, nh);
 	vnft_strv_free(fn, nf);

@@ -534,6 +534,59 @@ static void table_free(struct vnft_ltable *t)
 	free(t->raw);
 }
 
+/* A statement line (malloc'd, taken) of block b, or of table t itself
+ * when it is outside any block. */
+static void listing_push(struct vnft_ltable *t, struct vnft_lblock *b, char *line)
+{
+	if (b)
+		strv_push(&b->lines, &b->n, line);
+	else
+		strv_push(&t->attrs, &t->n_attrs, line);
+}
+
+/* "table FAMILY NAME {": a new table of out, or NULL when s is no such
+ * line (which would be a libnftables change). */
+static struct vnft_ltable *listing_table_open(struct vnft_listing *out, const char *s)
+{
+	struct vrf_words w = { 0 };
+	struct vnft_ltable *t;
+
+	if (vrf_words_split(&w, s) < 0 || w.n != 4 || strcmp(w.w[0], "table") ||
+	    strcmp(w.w[3], "{")) {
+		vrf_words_free(&w);
+		return NULL;
+	}
+	out->v = vnft_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+	t = &out->v[out->n++];
+	memset(t, 0, sizeof(*t));
+	t->family = vnft_xstrdup(w.w[1]);
+	t->name = unquote(w.w[2]);
+	vrf_words_free(&w);
+	return t;
+}
+
+/* "chain input {", "ct helper ftp {": a new block of t; the last word
+ * before the brace is the name, the rest the kind. */
+static struct vnft_lblock *listing_block_open(struct vnft_ltable *t, const char *s)
+{
+	char *sp, *head = trim_dup(s, strlen(s) - 1);
+	struct vnft_lblock *b;
+
+	sp = strrchr(head, ' ');
+	t->blocks = vnft_xrealloc(t->blocks, (t->n_blocks + 1) * sizeof(*t->blocks));
+	b = &t->blocks[t->n_blocks++];
+	memset(b, 0, sizeof(*b));
+	if (sp) {
+		b->kind = vnft_xstrndup(head, (size_t)(sp - head));
+		b->name = unquote(sp + 1);
+	} else {
+		b->kind = vnft_xstrdup(head);
+		b->name = vnft_xstrdup("");
+	}
+	free(head);
+	return b;
+}
+
 int vnft_listing_parse(const char *text, struct vnft_listing *out)
 {
 	struct vnft_ltable *t = NULL;
@@ -556,12 +609,7 @@ int vnft_listing_parse(const char *text, struct vnft_listing *out)
 			bal += brace_balance(s);
 			free(s);
 			if (bal <= 0) {
-				char *line = vnft_xstrdup(vrf_buf_str(&acc));
-
-				if (b)
-					strv_push(&b->lines, &b->n, line);
-				else
-					strv_push(&t->attrs, &t->n_attrs, line);
+				listing_push(t, b, vnft_xstrdup(vrf_buf_str(&acc)));
 				vrf_buf_reset(&acc);
 				bal = 0;
 			}
@@ -574,23 +622,13 @@ int vnft_listing_parse(const char *text, struct vnft_listing *out)
 		if (!b)
 			strip_brace_comment(s);
 		if (!t) {
-			struct vrf_words w = { 0 };
-
-			if (vrf_words_split(&w, s) < 0 || w.n != 4 || strcmp(w.w[0], "table") ||
-			    strcmp(w.w[3], "{")) {
-				vrf_words_free(&w);
-				free(s);
+			t = listing_table_open(out, s);
+			free(s);
+			if (!t) {
 				r = -EINVAL;
 				goto out;
 			}
-			out->v = vnft_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-			t = &out->v[out->n++];
-			memset(t, 0, sizeof(*t));
-			t->family = vnft_xstrdup(w.w[1]);
-			t->name = unquote(w.w[2]);
 			tstart = bol;
-			vrf_words_free(&w);
-			free(s);
 			continue;
 		}
 		if (!strcmp(s, "}")) {
@@ -604,22 +642,7 @@ int vnft_listing_parse(const char *text, struct vnft_listing *out)
 			continue;
 		}
 		if (!b && brace_balance(s) == 1 && s[strlen(s) - 1] == '{') {
-			/* "chain input {", "ct helper ftp {": the last word
-			 * before the brace is the name, the rest the kind. */
-			char *sp, *head = trim_dup(s, strlen(s) - 1);
-
-			sp = strrchr(head, ' ');
-			t->blocks = vnft_xrealloc(t->blocks, (t->n_blocks + 1) * sizeof(*t->blocks));
-			b = &t->blocks[t->n_blocks++];
-			memset(b, 0, sizeof(*b));
-			if (sp) {
-				b->kind = vnft_xstrndup(head, (size_t)(sp - head));
-				b->name = unquote(sp + 1);
-			} else {
-				b->kind = vnft_xstrdup(head);
-				b->name = vnft_xstrdup("");
-			}
-			free(head);
+			b = listing_block_open(t, s);
 			free(s);
 			continue;
 		}
@@ -631,10 +654,7 @@ int vnft_listing_parse(const char *text, struct vnft_listing *out)
 			continue;
 		}
 		bal = 0;
-		if (b)
-			strv_push(&b->lines, &b->n, s);
-		else
-			strv_push(&t->attrs, &t->n_attrs, s);
+		listing_push(t, b, s);
 	}
 	if (t || bal > 0)
 		r = -EINVAL;
