@@ -294,7 +294,7 @@ static void audit_table(struct audit *a, const struct vnft_ltable *h, const stru
 }
 
 int nft_audit(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d,
-		     struct vrf_buf *out, bool json)
+	      struct vrf_buf *out, bool json)
 {
 	const struct vrf_config *cfg = vrf_run_config(run);
 	struct nft_src *src = nftp_domain_src(d);

@@ -76,7 +76,7 @@ static struct nft_ctx *ctx_setup(struct nft_ctx *ctx)
 /* Run cmd; on success copy the output to *ret_out (may be NULL), on failure
  * parse the error buffer into errs (fdpath marks locations in the file). */
 int nftp_ctx_run(struct nft_ctx *ctx, const char *cmd, const char *fdpath, bool from_file,
-		   char **ret_out, struct vnft_errs *errs)
+		 char **ret_out, struct vnft_errs *errs)
 {
 	int rc = from_file ? nft_run_cmd_from_filename(ctx, fdpath)
 			   : nft_run_cmd_from_buffer(ctx, cmd);
@@ -368,7 +368,7 @@ static int list_cmd(struct nft_ctx *ctx, const char *cmd, bool stateless,
 }
 
 int nftp_list_ruleset(struct nft_ctx *ctx, bool stateless, struct vnft_listing *out,
-			char **ret_text)
+		      char **ret_text)
 {
 	return list_cmd(ctx, "list ruleset", stateless, out, ret_text);
 }
@@ -519,7 +519,7 @@ static void scratch_done(struct nft_scratch *s, struct nft_ctx *ctx)
  * only be parsed (warnings in errs), or another -errno.
  */
 int nftp_scratch_load(struct nft_scratch *s, const struct nft_src *src, struct vnft_errs *errs,
-			char **ret_text)
+		      char **ret_text)
 {
 	struct vrf_buf text = { 0 };
 	struct nft_ctx *ctx;

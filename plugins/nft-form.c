@@ -388,7 +388,7 @@ static void cache_store(struct vrf_run *run, struct nft_src *src)
  * of it, which came from the cache?  Then that form must be made again
  * before a difference is believed. */
 bool nftp_canon_doubtful(const struct nft_src *src, const char *family, const char *name,
-			   const char *norm)
+			 const char *norm)
 {
 	if (!src || src->form.state != NFT_FORM_CACHED)
 		return false;

@@ -50,7 +50,7 @@ enum nft_form_state {
 /* The kernel's canonical form of a file (see canon_fill()). */
 struct nft_form {
 	enum nft_form_state state;
-	int check_r;			/* what checking it gave (scratch_load()) */
+	int check_r;			/* what checking it gave (nftp_scratch_load()) */
 	struct vnft_errs errs;		/* libnftables' complaints, for twins */
 	char *ident;			/* what else the form depends on (ident_make()) */
 	char *text;			/* the listing it was read from (a twin's: NULL) */
@@ -67,7 +67,7 @@ static inline bool form_ready(const struct nft_form *f)
 struct nft_src {
 	struct nft_file file;
 	struct nft_form form;
-	size_t order;			/* place among the files check_all() checks */
+	size_t order;			/* place among the files nftp_check_all() checks */
 	struct nft_src *twin;		/* an earlier file with the same input */
 	struct nft_scratch *scratch;	/* the config's scratch namespace, if held here */
 };

@@ -244,7 +244,7 @@ static void scan_diag(void *data, unsigned line, unsigned col, const char *msg)
 /* Print libnftables' complaints about the file; returns how many were
  * errors (warnings are printed, not counted). */
 unsigned nftp_report_errs(struct vrf_config *cfg, const struct nft_src *src,
-			    const struct vnft_errs *errs)
+			  const struct vnft_errs *errs)
 {
 	unsigned n = 0;
 
