@@ -67,20 +67,12 @@
  * (the check, the canonical form and its cache), nft-audit.c; see
  * nft-int.h.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <link.h>
 #include <limits.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/select.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <netinet/in.h>		/* before the kernel's headers, which then yield */
