@@ -104,7 +104,10 @@ ip -n a route show 198.51.100.0/25 | grep -q . && fail "check mode applied" ||
 # A change whose reachability check fails: the play fails, and the undo
 # process restores the confirmed configuration (the /25) when its time is up.
 ROUTE=203.0.113.0/24
-CONFIRM=2 play "ip netns exec a ping -n -q -c 1 -W 1 198.51.100.1"
+# The window must outlast the play's own steps on a loaded machine: were it
+# to run out before the check, the undo would already have made the check
+# pass (seen in CI with a 2 s window).
+CONFIRM=10 play "ip netns exec a ping -n -q -c 1 -W 1 198.51.100.1"
 [ "$RC" != 0 ] && ok "a failing reachability check fails the play (exit $RC)" ||
 	fail "the play passed with a failing check"
 expect_no_out 'TASK \[vrfmgr : Confirm\]' "nothing was confirmed"
@@ -112,9 +115,9 @@ i=0
 until ip -n a route show 198.51.100.0/25 | grep -q . &&
 	! ip -n a route show 203.0.113.0/24 | grep -q .; do
 	i=$((i + 1))
-	[ $i -gt 150 ] && break
+	[ $i -gt 300 ] && break
 	sleep 0.2
 done
-[ $i -le 150 ] && ok "the undo process put the confirmed routes back" ||
+[ $i -le 300 ] && ok "the undo process put the confirmed routes back" ||
 	fail "not rolled back: $(ip -n a route show)"
 finish
