@@ -164,8 +164,7 @@ static void audit_lines(struct rule_walk *rw, char **hn, char **wn, char **wd, s
 				x++, y++;
 				continue;
 			}
-			if (asprintf(&el, "element %s", c < 0 ? he[x] : we[y]) < 0)
-				abort();
+			el = vrf_asprintf("element %s", c < 0 ? he[x] : we[y]);
 			audit_rule(rw, el, c < 0 ? "extra" : "missing");
 			free(el);
 			if (c < 0)
@@ -237,8 +236,7 @@ static void audit_table(struct audit *a, const struct vnft_ltable *h, const stru
 	if (a->json) {
 		char *id;
 
-		if (asprintf(&id, "%s %s", any->family, any->name) < 0)
-			abort();
+		id = vrf_asprintf("%s %s", any->family, any->name);
 		vrf_buf_puts(b, a->first_table ? "{" : ",{");
 		json_kv(b, "table", id, false);
 		json_kv(b, "family", any->family, true);
@@ -259,7 +257,7 @@ static void audit_table(struct audit *a, const struct vnft_ltable *h, const stru
 				p++;	/* the '\n' in front of each line */
 				e = strchrnul(p, '\n');
 				{
-					char *line = vnft_xstrndup(p, (size_t)(e - p));
+					char *line = vrf_strndup(p, (size_t)(e - p));
 
 					if (!f)
 						vrf_buf_puts(b, ",");
@@ -334,9 +332,8 @@ int nft_audit(struct vrf_run *run, struct vrf_ns *ns, const struct vrf_domain *d
 		vrf_buf_puts(out, "\"firewall\":[");
 	else if (!live.n && !(src && src->file.decls.n))
 		vrf_buf_puts(out, "  firewall: no tables\n");
-	if (asprintf(&why, "not declared in %s; left alone",
-		     src ? src->file.path : "an nft_file") < 0)
-		abort();
+	why = vrf_asprintf("not declared in %s; left alone",
+			   src ? src->file.path : "an nft_file");
 	for (size_t i = 0; i < live.n; i++) {
 		const struct vnft_ltable *h = &live.v[i];
 		const struct vnft_ltable *hf = vnft_listing_find(&full, h->family, h->name);

@@ -89,7 +89,7 @@ int nftp_ctx_run(struct nft_ctx *ctx, const char *cmd, const char *fdpath, bool 
 	if (errs)
 		vnft_errs_parse(err, fdpath, errs);
 	if (rc == 0 && ret_out)
-		*ret_out = vnft_xstrdup(out ? out : "");
+		*ret_out = vrf_strdup(out ? out : "");
 	return rc == 0 ? 0 : -EINVAL;
 }
 
@@ -132,9 +132,7 @@ static struct nft_pool *pool_get(struct vrf_run *run)
 	struct nft_pool **slot = (struct nft_pool **)vrf_run_state(run, &nft_plugin);
 
 	if (!*slot) {
-		*slot = calloc(1, sizeof(**slot));
-		if (!*slot)
-			abort();
+		*slot = vrf_calloc(1, sizeof(**slot));
 	}
 	return *slot;
 }
@@ -238,9 +236,7 @@ static struct nft_lctx *lctx_get(struct vrf_run *run, struct vrf_ns *ns)
 	}
 	while (pool->n >= NFT_CTX_MAX)
 		lctx_close(pool->tail);
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		abort();
+	e = vrf_calloc(1, sizeof(*e));
 	e->ns = ns;
 	lctx_push(pool, e);
 	*slot = e;
@@ -362,7 +358,7 @@ static int list_cmd(struct nft_ctx *ctx, const char *cmd, bool stateless,
 	if (r == 0)
 		r = nftp_listing_read(vrf_buf_str(&b), out);
 	if (r == 0 && ret_text)
-		*ret_text = vnft_xstrdup(vrf_buf_str(&b));
+		*ret_text = vrf_strdup(vrf_buf_str(&b));
 	vrf_buf_free(&b);
 	return r;
 }
@@ -402,10 +398,7 @@ struct nft_scratch {
 
 static struct nft_scratch *scratch_new(void)
 {
-	struct nft_scratch *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		abort();
+	struct nft_scratch *s = vrf_calloc(1, sizeof(*s));
 	s->self = s->nsfd = -1;
 	return s;
 }
@@ -563,7 +556,7 @@ int nftp_scratch_load(struct nft_scratch *s, const struct nft_src *src, struct v
 	s->used = true;
 	r = nftp_list_text(ctx, "list ruleset", true, &text);
 	if (r == 0)
-		*ret_text = vnft_xstrdup(vrf_buf_str(&text));
+		*ret_text = vrf_strdup(vrf_buf_str(&text));
 out:
 	vrf_buf_free(&text);
 	if (memfd >= 0)

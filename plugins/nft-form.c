@@ -43,13 +43,13 @@ static int canon_fill(struct vrf_config *cfg, struct nft_src *src, const struct 
 			bad++;
 		}
 	}
-	src->form.norm = vnft_xrealloc(NULL, (src->file.decls.n ? src->file.decls.n : 1) * sizeof(*src->form.norm));
+	src->form.norm = vrf_realloc(NULL, (src->file.decls.n ? src->file.decls.n : 1) * sizeof(*src->form.norm), 1);
 	for (size_t i = 0; i < src->file.decls.n; i++) {
 		const struct vnft_decl *dc = &src->file.decls.v[i];
 		const struct vnft_ltable *t = vnft_listing_find(&src->form.listing, dc->family, dc->name);
 
 		if (t && twin && form_ready(&twin->form) && twin->form.norm[i])
-			src->form.norm[i] = vnft_xstrdup(twin->form.norm[i]);
+			src->form.norm[i] = vrf_strdup(twin->form.norm[i]);
 		else
 			src->form.norm[i] = t ? vnft_table_norm(t) : NULL;
 		if (!t) {
@@ -133,7 +133,7 @@ static int src_copy(struct vrf_config *cfg, struct nft_src *src, const struct nf
 	check_report(cfg, src, twin->form.check_r, &twin->form.errs);
 	if (!twin->form.text)
 		return twin->form.check_r;
-	r = canon_set(cfg, src, vnft_xstrdup(twin->form.text), twin);
+	r = canon_set(cfg, src, vrf_strdup(twin->form.text), twin);
 	if (form_ready(&src->form) && twin->form.state == NFT_FORM_CACHED)
 		src->form.state = NFT_FORM_CACHED;
 	/* The text is twin's to store; the parsed form is all src needs. */
@@ -221,7 +221,7 @@ static char *ident_make(void)
 		ident_file(&b, "/proc/self/exe");
 	for (size_t i = 0; ident_files[i]; i++)
 		ident_file(&b, ident_files[i]);
-	r = vnft_xstrdup(vrf_buf_str(&b));
+	r = vrf_strdup(vrf_buf_str(&b));
 	vrf_buf_free(&b);
 	for (char *p = r; *p; p++)
 		if (*p == '\n')
@@ -233,8 +233,7 @@ static char *cache_dir(const struct vrf_config *cfg)
 {
 	char *p;
 
-	if (asprintf(&p, "%s/" NFT_CACHE_DIR, cfg->state_dir) < 0)
-		abort();
+	p = vrf_asprintf("%s/" NFT_CACHE_DIR, cfg->state_dir);
 	return p;
 }
 
@@ -301,7 +300,7 @@ static int cache_load(struct vrf_config *cfg, struct nft_src *src, const char *i
 	if (vnft_listing_parse(p, &l) < 0 || !listing_fits(src, &l))
 		goto out;
 	nftp_canon_clear(src);
-	if (canon_set(cfg, src, vnft_xstrdup(p), NULL) == 0) {
+	if (canon_set(cfg, src, vrf_strdup(p), NULL) == 0) {
 		src->form.state = NFT_FORM_CACHED;
 		src->form.check_r = 0;
 		r = 0;
@@ -325,7 +324,7 @@ static void cache_gc(const struct vrf_config *cfg)
 {
 	char *dir = cache_dir(cfg);
 	DIR *dp = opendir(dir);
-	uint64_t *used = vnft_xrealloc(NULL, (cfg->n_domains + 1) * sizeof(*used));
+	uint64_t *used = vrf_realloc(NULL, (cfg->n_domains + 1) * sizeof(*used), 1);
 	size_t n_used = 0, n = 0;
 	struct dirent *e;
 
@@ -405,7 +404,7 @@ int nftp_canon_redo(struct vrf_run *run, struct nft_src *src)
 {
 	const char *was = src->form.text ? src->form.text :
 			  src->twin && src->twin->form.text ? src->twin->form.text : "";
-	char *old = vnft_xstrdup(was);
+	char *old = vrf_strdup(was);
 	int r = src_recheck(run, src);
 
 	if (r == 0 && !src->form.errs.n && strcmp(old, src->form.text))
@@ -462,12 +461,12 @@ void nftp_check_all(struct vrf_config *cfg)
 
 		if (!src || src->form.state != NFT_FORM_UNCHECKED)
 			continue;
-		v = vnft_xrealloc(v, (n + 1) * sizeof(*v));
+		v = vrf_realloc(v, (n + 1) * sizeof(*v), 1);
 		src->order = n;
 		src->twin = NULL;
 		v[n++] = src;
 	}
-	sorted = vnft_xrealloc(NULL, (n ? n : 1) * sizeof(*sorted));
+	sorted = vrf_realloc(NULL, (n ? n : 1) * sizeof(*sorted), 1);
 	memcpy(sorted, v, n * sizeof(*v));
 	qsort(sorted, n, sizeof(*sorted), cmp_input);
 	for (size_t i = 1; i < n; i++)
@@ -491,7 +490,7 @@ void nftp_check_all(struct vrf_config *cfg)
 		 * warning is shown on every check, the cache would hide it. */
 		if (src_check(cfg, s, src) == 0 && !src->form.errs.n) {
 			src->form.state = NFT_FORM_TO_STORE;
-			src->form.ident = vnft_xstrdup(ident);
+			src->form.ident = vrf_strdup(ident);
 		}
 	}
 	/* The used contexts stay open until the config goes (or descriptors

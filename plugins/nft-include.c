@@ -59,7 +59,7 @@ static void origin_push(struct expand *x, const char *file, unsigned line, unsig
 {
 	struct vnft_text *t = x->out;
 
-	t->origin = vnft_xrealloc(t->origin, (t->n_origin + 1) * sizeof(*t->origin));
+	t->origin = vrf_realloc(t->origin, (t->n_origin + 1) * sizeof(*t->origin), 1);
 	t->origin[t->n_origin++] = (struct vnft_origin){ file, line, coloff };
 }
 
@@ -84,7 +84,7 @@ static int read_fd(int fd, size_t room, char **ret, size_t *ret_len)
 		return r;
 	}
 	*ret_len = b.len;
-	*ret = vnft_xstrdup(vrf_buf_str(&b));
+	*ret = vrf_strdup(vrf_buf_str(&b));
 	vrf_buf_free(&b);
 	return 0;
 }
@@ -256,7 +256,7 @@ static int expand_text(struct expand *x, const char *file, const char *text, siz
 					  "include needs a file name in double quotes");
 				return -EINVAL;
 			}
-			n = vnft_xstrndup(text + name, namelen);
+			n = vrf_strndup(text + name, namelen);
 			r = include_stmt(x, file, line, col, n);
 			free(n);
 			if (r < 0)
@@ -307,7 +307,7 @@ int vnft_expand(struct vrf_config *cfg, const char *path, int fd, const char *te
 		vrf_error(cfg, &(struct vrf_loc){ file, 0 },
 			  "the nft_file and its includes are larger than 16 MiB");
 	out->len = x.b.len;
-	out->text = vnft_xstrdup(vrf_buf_str(&x.b));
+	out->text = vrf_strdup(vrf_buf_str(&x.b));
 	out->n_files = x.files;
 	vrf_buf_free(&x.b);
 	if (r < 0)

@@ -163,7 +163,7 @@ static void table_line(struct nft_mwalk *w, const char *line)
 void vnft_metrics_parse(const char *text, struct vrf_metrics *m)
 {
 	struct nft_mwalk w = { .m = m };
-	char *copy = vnft_xstrdup(text), *save = NULL;
+	char *copy = vrf_strdup(text), *save = NULL;
 
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		l += strspn(l, " \t");

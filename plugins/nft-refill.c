@@ -58,7 +58,7 @@ static char *decl_key(const struct vnft_lblock *b)
 		vrf_buf_printf(&k, "%s\n", norm);
 		free(norm);
 	}
-	r = vnft_xstrdup(vrf_buf_str(&k));
+	r = vrf_strdup(vrf_buf_str(&k));
 	vrf_buf_free(&k);
 	return r;
 }
@@ -109,7 +109,7 @@ static char *chain_policy(const struct vnft_lblock *b)
 		    !vnft_chain_spec_parse(b->lines[i], &cs))
 			continue;
 		if (cs.type)
-			r = vnft_xstrdup(cs.policy ? cs.policy : "accept");
+			r = vrf_strdup(cs.policy ? cs.policy : "accept");
 		vnft_chain_spec_free(&cs);
 	}
 	return r;
@@ -122,13 +122,11 @@ static char *hold_name(const struct vnft_ltable *have, const struct vnft_ltable 
 	char *name;
 
 	/* The kernel takes chain names of up to 255 bytes. */
-	if (asprintf(&name, "vrfmgr_hold_%.200s", chain) < 0)
-		abort();
+	name = vrf_asprintf("vrfmgr_hold_%.200s", chain);
 	while (vnft_table_block(have, "chain", name) || vnft_table_block(want, "chain", name)) {
 		char *longer;
 
-		if (asprintf(&longer, "%s_", name) < 0)
-			abort();
+		longer = vrf_asprintf("%s_", name);
 		free(name);
 		name = longer;
 	}

@@ -12,35 +12,10 @@
 #include "plugin.h"
 #include "nft.h"
 
-void *vnft_xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q) {
-		fputs("vrfmgr: out of memory\n", stderr);
-		abort();
-	}
-	return q;
-}
-
-char *vnft_xstrndup(const char *s, size_t n)
-{
-	char *d = vnft_xrealloc(NULL, n + 1);
-
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
-char *vnft_xstrdup(const char *s)
-{
-	return vnft_xstrndup(s, strlen(s));
-}
-
 /* Append one pointer to a growing array of pointers. */
 static void strv_push(char ***v, size_t *n, char *s)
 {
-	*v = vnft_xrealloc(*v, (*n + 1) * sizeof(**v));
+	*v = vrf_realloc(*v, (*n + 1) * sizeof(**v), 1);
 	(*v)[(*n)++] = s;
 }
 
@@ -106,7 +81,7 @@ static void scan_error(struct scan *sc, const struct tok *at, const char *fmt, .
 	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
 	if (r < 0)
-		abort();
+		vrf_oom();
 	sc->diag(sc->data, at ? at->line : 0, at ? at->col : 0, msg);
 	free(msg);
 	sc->errors++;
@@ -150,10 +125,10 @@ static void declare(struct scan *sc, size_t i)
 	for (size_t j = 0; j < d->n; j++)
 		if (!strcmp(d->v[j].family, family) && !strcmp(d->v[j].name, sc->t[k].s))
 			return;
-	d->v = vnft_xrealloc(d->v, (d->n + 1) * sizeof(*d->v));
+	d->v = vrf_realloc(d->v, (d->n + 1) * sizeof(*d->v), 1);
 	d->v[d->n++] = (struct vnft_decl){
-		.family = vnft_xstrdup(family),
-		.name = vnft_xstrdup(sc->t[k].s),
+		.family = vrf_strdup(family),
+		.name = vrf_strdup(sc->t[k].s),
 		.line = sc->t[0].line,
 		.col = sc->t[0].col,
 	};
@@ -166,11 +141,11 @@ static void reference(struct scan *sc, size_t i)
 
 	if (k < 0)
 		return;
-	sc->refs = vnft_xrealloc(sc->refs, (sc->n_refs + 1) * sizeof(*sc->refs));
+	sc->refs = vrf_realloc(sc->refs, (sc->n_refs + 1) * sizeof(*sc->refs), 1);
 	sc->refs[sc->n_refs++] = (struct ref){
-		.family = vnft_xstrdup(family),
-		.name = vnft_xstrdup(sc->t[k].s),
-		.what = vnft_xstrdup(sc->t[0].s),
+		.family = vrf_strdup(family),
+		.name = vrf_strdup(sc->t[k].s),
+		.what = vrf_strdup(sc->t[0].s),
 		.line = sc->t[0].line,
 		.col = sc->t[0].col,
 	};
@@ -232,8 +207,8 @@ static void scan_command(struct scan *sc)
 static void scan_push(struct scan *sc, const char *s, size_t n, unsigned line, unsigned col,
 		      bool quoted)
 {
-	sc->t = vnft_xrealloc(sc->t, (sc->n + 1) * sizeof(*sc->t));
-	sc->t[sc->n++] = (struct tok){ vnft_xstrndup(s, n), line, col, quoted };
+	sc->t = vrf_realloc(sc->t, (sc->n + 1) * sizeof(*sc->t), 1);
+	sc->t[sc->n++] = (struct tok){ vrf_strndup(s, n), line, col, quoted };
 }
 
 int vnft_scan_tables(const char *text, size_t len, struct vnft_decls *out,
@@ -427,26 +402,26 @@ void vnft_errs_parse(const char *buf, const char *path, struct vnft_errs *out)
 			if (pre && parse_location(p, pre, &namelen, &e.line, &e.col)) {
 				e.in_file = path && strlen(path) == namelen &&
 					    !strncmp(p, path, namelen);
-				e.file = vnft_xstrndup(p, namelen);
+				e.file = vrf_strndup(p, namelen);
 			} else {
 				e.line = e.col = 0;
 			}
-			e.msg = vnft_xstrndup(sev, (size_t)(eol - sev));
-			out->v = vnft_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			e.msg = vrf_strndup(sev, (size_t)(eol - sev));
+			out->v = vrf_realloc(out->v, (out->n + 1) * sizeof(*out->v), 1);
 			out->v[out->n] = e;
 			cur = &out->v[out->n++];
 		} else if (n == 0) {
 			/* Blank lines separate nothing of interest. */
 		} else if (cur && is_caret_line(p, n) && !cur->caret) {
-			cur->caret = vnft_xstrndup(p, n);
+			cur->caret = vrf_strndup(p, n);
 		} else if (cur && !cur->src && !cur->caret) {
-			cur->src = vnft_xstrndup(p, n);
+			cur->src = vrf_strndup(p, n);
 		} else {
 			/* Text libnftables printed without "Error:": keep it as a
 			 * message of its own rather than lose it. */
-			struct vnft_err e = { .msg = vnft_xstrndup(p, n) };
+			struct vnft_err e = { .msg = vrf_strndup(p, n) };
 
-			out->v = vnft_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			out->v = vrf_realloc(out->v, (out->n + 1) * sizeof(*out->v), 1);
 			out->v[out->n++] = e;
 			cur = NULL;
 		}
@@ -492,7 +467,7 @@ static char *trim_dup(const char *s, size_t n)
 		s++, n--;
 	while (n && isspace((unsigned char)s[n - 1]))
 		n--;
-	return vnft_xstrndup(s, n);
+	return vrf_strndup(s, n);
 }
 
 /* "table inet t { # progname nft": what nft prints after an opening brace
@@ -516,8 +491,8 @@ static char *unquote(const char *s)
 	size_t n = strlen(s);
 
 	if (n >= 2 && s[0] == '"' && s[n - 1] == '"')
-		return vnft_xstrndup(s + 1, n - 2);
-	return vnft_xstrdup(s);
+		return vrf_strndup(s + 1, n - 2);
+	return vrf_strdup(s);
 }
 
 static void table_free(struct vnft_ltable *t)
@@ -556,10 +531,10 @@ static struct vnft_ltable *listing_table_open(struct vnft_listing *out, const ch
 		vrf_words_free(&w);
 		return NULL;
 	}
-	out->v = vnft_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+	out->v = vrf_realloc(out->v, (out->n + 1) * sizeof(*out->v), 1);
 	t = &out->v[out->n++];
 	memset(t, 0, sizeof(*t));
-	t->family = vnft_xstrdup(w.w[1]);
+	t->family = vrf_strdup(w.w[1]);
 	t->name = unquote(w.w[2]);
 	vrf_words_free(&w);
 	return t;
@@ -573,15 +548,15 @@ static struct vnft_lblock *listing_block_open(struct vnft_ltable *t, const char 
 	struct vnft_lblock *b;
 
 	sp = strrchr(head, ' ');
-	t->blocks = vnft_xrealloc(t->blocks, (t->n_blocks + 1) * sizeof(*t->blocks));
+	t->blocks = vrf_realloc(t->blocks, (t->n_blocks + 1) * sizeof(*t->blocks), 1);
 	b = &t->blocks[t->n_blocks++];
 	memset(b, 0, sizeof(*b));
 	if (sp) {
-		b->kind = vnft_xstrndup(head, (size_t)(sp - head));
+		b->kind = vrf_strndup(head, (size_t)(sp - head));
 		b->name = unquote(sp + 1);
 	} else {
-		b->kind = vnft_xstrdup(head);
-		b->name = vnft_xstrdup("");
+		b->kind = vrf_strdup(head);
+		b->name = vrf_strdup("");
 	}
 	free(head);
 	return b;
@@ -609,7 +584,7 @@ int vnft_listing_parse(const char *text, struct vnft_listing *out)
 			bal += brace_balance(s);
 			free(s);
 			if (bal <= 0) {
-				listing_push(t, b, vnft_xstrdup(vrf_buf_str(&acc)));
+				listing_push(t, b, vrf_strdup(vrf_buf_str(&acc)));
 				vrf_buf_reset(&acc);
 				bal = 0;
 			}
@@ -636,7 +611,7 @@ int vnft_listing_parse(const char *text, struct vnft_listing *out)
 			if (b) {
 				b = NULL;
 			} else {
-				t->raw = vnft_xstrndup(tstart, (size_t)(p - tstart));
+				t->raw = vrf_strndup(tstart, (size_t)(p - tstart));
 				t = NULL;
 			}
 			continue;
@@ -828,7 +803,7 @@ char *vnft_line_norm(const char *line)
 	char *r;
 
 	norm_into(&b, line, strlen(line));
-	r = vnft_xstrdup(vrf_buf_str(&b));
+	r = vrf_strdup(vrf_buf_str(&b));
 	vrf_buf_free(&b);
 	return r;
 }
@@ -904,7 +879,7 @@ char *vnft_table_norm(const struct vnft_ltable *t)
 			vrf_buf_printf(&bb, "\t\t%s\n", v[j]);
 		vrf_buf_puts(&bb, "\t}\n");
 		strv_free(v, n);
-		strv_push(&blocks, &nb, vnft_xstrdup(vrf_buf_str(&bb)));
+		strv_push(&blocks, &nb, vrf_strdup(vrf_buf_str(&bb)));
 		vrf_buf_free(&bb);
 	}
 	if (nb > 1)
@@ -920,7 +895,7 @@ char *vnft_table_norm(const struct vnft_ltable *t)
 		vrf_buf_puts(&out, blocks[i]);
 	vrf_buf_puts(&out, "}\n");
 	strv_free(blocks, nb);
-	r = vnft_xstrdup(vrf_buf_str(&out));
+	r = vrf_strdup(vrf_buf_str(&out));
 	vrf_buf_free(&out);
 	return r;
 }
@@ -948,7 +923,7 @@ static char *word_after(const char *seg, const char *key)
 			else
 				while (*e && *e != ' ')
 					e++;
-			return vnft_xstrndup(w, (size_t)(e - w));
+			return vrf_strndup(w, (size_t)(e - w));
 		}
 	}
 	return NULL;
@@ -980,14 +955,14 @@ bool vnft_chain_spec_parse(const char *line, struct vnft_chain_spec *out)
 			if (!out->device && strstr(seg, "devices = {")) {
 				const char *d = strstr(seg, "devices = {") + 10;
 
-				spec_set(&out->device, vnft_xstrndup(d, (size_t)(strchrnul(d, '}') + 1 - d)));
+				spec_set(&out->device, vrf_strndup(d, (size_t)(strchrnul(d, '}') + 1 - d)));
 				if (!strchr(d, '}'))
 					out->device[strlen(out->device) - 1] = '\0';
 			}
 			if (pr)
-				spec_set(&out->priority, vnft_xstrdup(pr + 10));
+				spec_set(&out->priority, vrf_strdup(pr + 10));
 		} else if (starts_with(seg, "policy ")) {
-			spec_set(&out->policy, vnft_xstrdup(seg + 7));
+			spec_set(&out->policy, vrf_strdup(seg + 7));
 		}
 		free(seg);
 		p = *e ? e + 1 : e;
@@ -1038,7 +1013,7 @@ void vnft_align(char *const *a, size_t na, char *const *b, size_t nb, vnft_align
 	ma = na - pre - suf;
 	mb = nb - pre - suf;
 	if (ma && mb && (ma + 1) * (mb + 1) <= ALIGN_MAX_CELLS)
-		L = vnft_xrealloc(NULL, (ma + 1) * (mb + 1) * sizeof(*L));
+		L = vrf_realloc(NULL, (ma + 1) * (mb + 1) * sizeof(*L), 1);
 	if (L) {
 		/* L[i][j]: length of the LCS of a[pre+i..] and b[pre+j..]. */
 #define AT(i, j) L[(i) * (mb + 1) + (j)]
@@ -1171,9 +1146,9 @@ static void split_lines(const struct vnft_lblock *b, bool chain, char ***norm, s
 			continue;
 		}
 		strv_push(norm, nn, vnft_line_norm(b->lines[i]));
-		strv_push(disp, nd, vnft_xstrdup(b->lines[i]));
+		strv_push(disp, nd, vrf_strdup(b->lines[i]));
 	}
-	*spec = vnft_xstrdup(vrf_buf_str(&sb));
+	*spec = vrf_strdup(vrf_buf_str(&sb));
 	vrf_buf_free(&sb);
 }
 
@@ -1223,7 +1198,7 @@ char *vnft_block_norm(const struct vnft_lblock *b)
 		vrf_buf_printf(&bb, "\t%s\n", v[j]);
 	vrf_buf_puts(&bb, "}\n");
 	strv_free(v, n);
-	r = vnft_xstrdup(vrf_buf_str(&bb));
+	r = vrf_strdup(vrf_buf_str(&bb));
 	vrf_buf_free(&bb);
 	return r;
 }
@@ -1246,8 +1221,7 @@ static void diff_block(struct diff *df, const struct vnft_lblock *w, const struc
 	char **hn, **hd, **wn, **wd, *hspec, *wspec, *where;
 	size_t hnn, hnd, wnn, wnd;
 
-	if (asprintf(&where, "%s %s", any->kind, any->name) < 0)
-		abort();
+	where = vrf_asprintf("%s %s", any->kind, any->name);
 	df->where = where;
 	if (!w || !h) {
 		split_lines(any, chain, &hn, &hnn, &hd, &hnd, &hspec);

@@ -105,8 +105,8 @@ void nftp_decls_add(struct vnft_decls *d, const char *family, const char *name)
 {
 	if (nftp_decls_has(d, family, name))
 		return;
-	d->v = vnft_xrealloc(d->v, (d->n + 1) * sizeof(*d->v));
-	d->v[d->n++] = (struct vnft_decl){ vnft_xstrdup(family), vnft_xstrdup(name), 0, 0 };
+	d->v = vrf_realloc(d->v, (d->n + 1) * sizeof(*d->v), 1);
+	d->v[d->n++] = (struct vnft_decl){ vrf_strdup(family), vrf_strdup(name), 0, 0 };
 }
 
 static void decls_remove(struct vnft_decls *d, const char *family, const char *name)
@@ -163,7 +163,7 @@ static int read_all(int fd, char **ret, size_t *ret_len)
 		return r;
 	}
 	*ret_len = b.len;
-	*ret = vnft_xstrdup(vrf_buf_str(&b));
+	*ret = vrf_strdup(vrf_buf_str(&b));
 	vrf_buf_free(&b);
 	return 0;
 }
@@ -283,7 +283,7 @@ char *nftp_errs_oneline(const struct nft_src *src, const struct vnft_errs *errs)
 	}
 	if (!b.len)
 		vrf_buf_puts(&b, "libnftables refused the transaction");
-	r = vnft_xstrdup(vrf_buf_str(&b));
+	r = vrf_strdup(vrf_buf_str(&b));
 	vrf_buf_free(&b);
 	return r;
 }
@@ -344,8 +344,6 @@ static int table_names(struct vrf_ns *ns, struct vnft_decls *out)
 	if (!nl)
 		return -errno;
 	nlh = vrf_nl_request(nl, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_DUMP);
-	if (!nlh)
-		return -ENOMEM;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = NFPROTO_UNSPEC;
 	nfg->version = NFNETLINK_V0;
@@ -421,10 +419,8 @@ static int nft_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct 
 		free(path);
 		return -EINVAL;
 	}
-	src = calloc(1, sizeof(*src));
-	if (!src)
-		abort();
-	src->file.value = vnft_xstrdup(value);
+	src = vrf_calloc(1, sizeof(*src));
+	src->file.value = vrf_strdup(value);
 	src->file.path = vrf_config_intern(cfg, path);
 	src->file.loc = *loc;
 	free(path);
@@ -462,8 +458,8 @@ static int nft_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct 
 		struct vrf_loc at = { nftp_src_where(src, &line, &col), line };
 		struct nft_table *t = vrf_obj_new(&nft_plugin, sizeof(*t), &at);
 
-		t->family = vnft_xstrdup(src->file.decls.v[i].family);
-		t->name = vnft_xstrdup(src->file.decls.v[i].name);
+		t->family = vrf_strdup(src->file.decls.v[i].family);
+		t->name = vrf_strdup(src->file.decls.v[i].name);
 		t->src = src;
 		t->idx = i;
 		vrf_domain_add(d, &t->obj);
@@ -618,9 +614,9 @@ static struct nft_table *live_table(const struct vnft_ltable *lt)
 {
 	struct nft_table *t = vrf_obj_new(&nft_plugin, sizeof(*t), NULL);
 
-	t->family = vnft_xstrdup(lt->family);
-	t->name = vnft_xstrdup(lt->name);
-	t->raw = vnft_xstrdup(lt->raw ? lt->raw : "");
+	t->family = vrf_strdup(lt->family);
+	t->name = vrf_strdup(lt->name);
+	t->raw = vrf_strdup(lt->raw ? lt->raw : "");
 	if (vnft_listing_parse(t->raw, &t->l) < 0 || t->l.n != 1) {
 		/* Cannot happen for text that parsed once already. */
 		vnft_listing_free(&t->l);
@@ -681,9 +677,8 @@ static int list_owned(struct vrf_run *run, struct vrf_ns *ns, const struct vnft_
 		for (size_t i = 0; unowned->n && r == 0 && i < owned.n; i++) {
 			char *cmd;
 
-			if (asprintf(&cmd, "list table %s %s", owned.v[i].family,
-				     owned.v[i].name) < 0)
-				abort();
+			cmd = vrf_asprintf("list table %s %s", owned.v[i].family,
+				     owned.v[i].name);
 			r = nftp_list_text(ctx, cmd, true, &text);
 			free(cmd);
 		}
@@ -911,8 +906,8 @@ fail_all:
 
 		for (size_t i = 0; i < n; i++) {
 			ops[i].err = r < 0 && r != -EINVAL ? r : -EINVAL;
-			ops[i].errmsg = msg ? vnft_xstrdup(msg) : r != -EINVAL && r < 0 ?
-					vnft_xstrdup(strerror(-r)) : NULL;
+			ops[i].errmsg = msg ? vrf_strdup(msg) : r != -EINVAL && r < 0 ?
+					vrf_strdup(strerror(-r)) : NULL;
 		}
 		free(msg);
 		r = ops[0].err;
@@ -961,8 +956,7 @@ int vnft_list_state(struct vrf_run *run, struct vrf_ns *ns, struct vrf_obj *cons
 		const struct nft_table *t = (const struct nft_table *)live[i];
 		char *cmd, *text = NULL;
 
-		if (asprintf(&cmd, "list table %s %s", t->family, t->name) < 0)
-			abort();
+		cmd = vrf_asprintf("list table %s %s", t->family, t->name);
 		r = nftp_ctx_run(ctx, cmd, NULL, false, &text, NULL);
 		if (r < 0)
 			fprintf(stderr, "%s: nft %s failed\n", vrf_ns_name(ns), cmd);

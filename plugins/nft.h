@@ -20,13 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "alloc.h"	/* out of memory aborts: vrf_malloc() and the rest */
 #include "model.h"
-
-/* Allocation that cannot fail: out of memory, vrfmgr aborts before any
- * half-built state reaches the kernel (as vrfmgr/model.c does). */
-void *vnft_xrealloc(void *p, size_t n);
-char *vnft_xstrndup(const char *s, size_t n);
-char *vnft_xstrdup(const char *s);
 
 /* ---- tables declared by a file ---- */
 
