@@ -63,8 +63,7 @@ static void origin_push(struct expand *x, const char *file, unsigned line, unsig
 	t->origin[t->n_origin++] = (struct vnft_origin){ file, line, coloff };
 }
 
-/* Read fd whole, within what is left of the size limit. */
-static int read_fd(int fd, size_t room, char **ret, size_t *ret_len)
+int vnft_read_fd(int fd, size_t room, char **ret, size_t *ret_len)
 {
 	struct vrf_buf b = { 0 };
 	char chunk[65536];
@@ -121,7 +120,7 @@ static int include_one(struct expand *x, const struct vrf_loc *at, const char *p
 		r = -ELOOP;
 	}
 	if (r == 0) {
-		r = read_fd(fd, NFT_TEXT_MAX - x->b.len, &text, &len);
+		r = vnft_read_fd(fd, NFT_TEXT_MAX - x->b.len, &text, &len);
 		if (r < 0)
 			vrf_error(x->cfg, at, "%s: %s", path, r == -EFBIG ?
 				  "the nft_file and its includes are larger than 16 MiB" :

@@ -143,31 +143,6 @@ int nftp_memfd_text(const char *text, size_t len)
 	return fd;
 }
 
-static int read_all(int fd, char **ret, size_t *ret_len)
-{
-	struct vrf_buf b = { 0 };
-	char chunk[65536];
-	ssize_t n;
-
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		if (b.len + (size_t)n > NFT_FILE_MAX) {
-			vrf_buf_free(&b);
-			return -EFBIG;
-		}
-		vrf_buf_printf(&b, "%.*s", (int)n, chunk);
-	}
-	if (n < 0) {
-		int r = -errno;
-
-		vrf_buf_free(&b);
-		return r;
-	}
-	*ret_len = b.len;
-	*ret = vrf_strdup(vrf_buf_str(&b));
-	vrf_buf_free(&b);
-	return 0;
-}
-
 /* Does the text hold a NUL byte?  libnftables would stop reading there. */
 static bool has_nul(const char *text, size_t len)
 {
@@ -426,7 +401,7 @@ static int nft_parse(struct vrf_config *cfg, struct vrf_domain *d, const struct 
 	free(path);
 	*slot = src;
 	src->form.state = NFT_FORM_NONE;	/* until it is known to be worth checking */
-	r = read_all(fd, &src->file.text, &src->file.len);
+	r = vnft_read_fd(fd, NFT_FILE_MAX, &src->file.text, &src->file.len);
 	if (r < 0) {
 		close(fd);
 		vrf_error(cfg, loc, "nft_file %s: %s", src->file.path,

@@ -67,6 +67,9 @@ struct vnft_text {
 	unsigned n_files;		/* files included */
 };
 
+/* Read fd whole into *ret (NUL-terminated, *ret_len bytes); -EFBIG past
+ * room bytes.  Every nft file and every file it includes is read so. */
+int vnft_read_fd(int fd, size_t room, char **ret, size_t *ret_len);
 /* Expand the include statements of the nft file at path (open as fd, its
  * text read): every file they name is opened with vrf_open_trusted() and
  * put in the statement's place, recursively, so that the result is all
